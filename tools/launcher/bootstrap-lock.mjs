@@ -3,7 +3,7 @@
 // has the real cross-process lock, but it does not exist before the first install, so this is
 // a minimal one: an exclusive directory whose owner pid decides staleness.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mtimeOf } from './freshness.mjs';
 
 /**
@@ -15,6 +15,7 @@ import { mtimeOf } from './freshness.mjs';
  */
 export async function withBootstrapLock(path, fn) {
   let announced = false;
+  mkdirSync(dirname(path), { recursive: true });
   for (;;) {
     try {
       mkdirSync(path);
@@ -54,4 +55,3 @@ function ownerIsGone(path) {
     return /** @type {NodeJS.ErrnoException} */ (error).code === 'ESRCH';
   }
 }
-

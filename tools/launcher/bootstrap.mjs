@@ -37,7 +37,7 @@ function buildInputs() {
  * .cache/ rather than through corepack, whose signature check fails behind some registry mirrors
  * and which newer Node releases no longer ship.
  */
-async function ensurePnpm() {
+export async function ensurePnpm() {
   const version = pinnedPnpmVersion();
   const prefix = join(cacheDir, `pnpm@${version}`);
   const binDir = join(prefix, 'node_modules', '.bin');
@@ -112,7 +112,7 @@ export async function ensureBuilt(pkg, output) {
     if (!isStale()) return;
     process.stderr.write(`moat: building ${pkg}…\n`);
     const startedAt = new Date();
-    await runTurbo(['run', 'build', `--filter=${pkg}...`, '--output-logs=errors-only'], 'stderr');
+    await runTurbo(['run', 'build', `--filter=${pkg}...`, '--output-logs=errors-only'], 'on-failure');
     touch(stamp, startedAt);
   });
 }
@@ -120,7 +120,7 @@ export async function ensureBuilt(pkg, output) {
 /**
  * Runs turbo from the workspace with the pinned pnpm on PATH.
  * @param {string[]} args
- * @param {'inherit' | 'stderr'} output 'stderr' keeps stdout clean for the CLI's own output
+ * @param {Output} output
  */
 export async function runTurbo(args, output = 'inherit') {
   const env = await toolEnv();
@@ -140,20 +140,35 @@ function touch(path, time) {
 }
 
 /**
+ * Where a tool's output goes: 'inherit' for commands the user asked for; 'stderr' for set-up
+ * steps, so that the CLI's stdout stays clean; 'on-failure' to show it only if the step fails.
+ * @typedef {'inherit' | 'stderr' | 'on-failure'} Output
+ */
+
+/**
  * @param {string} command
  * @param {string[]} args
  * @param {NodeJS.ProcessEnv} [env]
- * @param {'inherit' | 'stderr'} [output]
+ * @param {Output} [output]
  * @returns {Promise<void>}
  */
 function run(command, args, env = process.env, output = 'stderr') {
   return new Promise((resolve, reject) => {
-    const stdout = output === 'stderr' ? 2 : 'inherit';
-    const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', stdout, 'inherit'] });
+    const stdio = {
+      inherit: /** @type {const} */ (['ignore', 'inherit', 'inherit']),
+      stderr: /** @type {const} */ (['ignore', 2, 'inherit']),
+      'on-failure': /** @type {const} */ (['ignore', 'pipe', 'pipe']),
+    }[output];
+    const child = spawn(command, args, { cwd: repoRoot, env, stdio: [...stdio] });
+    /** @type {Buffer[]} */
+    const captured = [];
+    child.stdout?.on('data', (chunk) => captured.push(chunk));
+    child.stderr?.on('data', (chunk) => captured.push(chunk));
     child.on('error', (error) => reject(new Error(`could not start ${command}: ${error.message}`)));
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new CommandFailed(command, args, code ?? 1, signal));
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve();
+      process.stderr.write(Buffer.concat(captured));
+      reject(new CommandFailed(command, args, code ?? 1, signal));
     });
   });
 }

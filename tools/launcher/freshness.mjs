@@ -22,15 +22,16 @@ export function mtimeOf(path) {
 }
 
 /**
- * The first path under `roots` modified after `sinceMs`, or null. Directories count too: their
- * mtime changes when an entry is added, removed or renamed, and a deleted source must rebuild.
+ * The first path under `roots` modified after `sinceMs`, or null. Folders below a root count too:
+ * their mtime changes when an entry is added, removed or renamed, and a deleted source must
+ * rebuild. A root folder's own mtime does not count, because building creates `dist/` in it.
  * @param {string[]} roots files or directories
  * @param {number} sinceMs
  * @returns {string | null}
  */
 export function findChangedSince(roots, sinceMs) {
   for (const root of roots) {
-    const found = walk(root, sinceMs);
+    const found = walk(root, sinceMs, true);
     if (found) return found;
   }
   return null;
@@ -39,20 +40,21 @@ export function findChangedSince(roots, sinceMs) {
 /**
  * @param {string} path
  * @param {number} sinceMs
+ * @param {boolean} isRoot
  * @returns {string | null}
  */
-function walk(path, sinceMs) {
+function walk(path, sinceMs, isRoot) {
   let stat;
   try {
     stat = statSync(path);
   } catch {
     return null;
   }
-  if (stat.mtimeMs > sinceMs) return path;
+  if (stat.mtimeMs > sinceMs && !(isRoot && stat.isDirectory())) return path;
   if (!stat.isDirectory()) return null;
   for (const entry of readdirSync(path, { withFileTypes: true })) {
     if (entry.isDirectory() ? SKIPPED_DIRS.has(entry.name) : SKIPPED_FILE.test(entry.name)) continue;
-    const found = walk(join(path, entry.name), sinceMs);
+    const found = walk(join(path, entry.name), sinceMs, false);
     if (found) return found;
   }
   return null;

@@ -19,7 +19,7 @@ export function workspacePackageDirs(root = repoRoot) {
   let inPackages = false;
   for (const line of text.split('\n')) {
     if (/^\S/.test(line)) inPackages = line.startsWith('packages:');
-    const item = inPackages && /^\s+-\s+["']?([^"'#\s]+)/.exec(line);
+    const item = inPackages ? /^\s+-\s+["']?([^"'#\s]+)/.exec(line) : null;
     if (item?.[1]) globs.push(item[1]);
   }
   const dirs = [];

@@ -1,1 +1,3 @@
-export {};
+import { runCli } from './cli/program.js';
+
+process.exitCode = await runCli(process.argv);

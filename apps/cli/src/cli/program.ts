@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerConfigCommand } from '../commands/config/config-command.js';
+import { registerDemoCommand } from '../commands/demo/demo-command.js';
+import { registerRunsCommand } from '../commands/runs/runs-command.js';
+import { ExitCode } from './exit-codes.js';
+import { reportError } from './report-error.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+export function createProgram(): Command {
+  const program = new Command('moat')
+    .description('Run AI coding agents with workspace snapshots and process tracing.')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerDemoCommand(program);
+  registerRunsCommand(program);
+  registerConfigCommand(program);
+  return program;
+}
+
+/** Parses `argv` (process.argv shape) and runs the command; resolves to the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await createProgram().parseAsync([...argv]);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" only in commander's control flow.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    return reportError(error);
+  }
+}
