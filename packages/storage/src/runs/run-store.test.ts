@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -328,12 +328,15 @@ describe('RunStore.remove', () => {
     const store = await newStore();
     const run = await store.create({ workspace: '/w', command: ['a'] });
     const runDir = store.paths.runDir(run.id);
-    // Do what remove does while holding the run's lock, with an update waiting for that lock.
+    // Do what remove does while holding the run's lock, with an update waiting for that lock:
+    // rename the directory away (atomically), then delete it.
     const lock = await acquireLock(join(runDir, 'metadata.lock'));
     const update = store.update(run.id, { state: 'running' });
     await sleep(50);
-    await rm(runDir, { recursive: true });
+    const doomed = join(store.paths.runsDir, '.removing-test');
+    await rename(runDir, doomed);
     await lock.release();
+    await rm(doomed, { recursive: true });
     await expect(update).rejects.toMatchObject({ code: 'not_found' });
     expect(await readdir(store.paths.runsDir)).toEqual([]);
   });
