@@ -32,6 +32,21 @@ const smokeTests: Record<string, string> = {
     await log.append({ n: 1 }); await log.close();
     if ((await readJsonl(process.cwd() + '/log.jsonl')).records.length !== 1) throw new Error('jsonl');
     console.log('storage ok');`,
+  '@moat/snapshot': `
+    import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+    import { SnapshotEngine, defaultStoreDir } from '@moat/snapshot';
+    const ws = process.cwd() + '/ws';
+    mkdirSync(ws, { recursive: true });
+    writeFileSync(ws + '/a.txt', 'one');
+    const settings = { backend: 'auto', exclude: { ignore_gitignore: false, additional: [] },
+      limits: { max_files: 1000, max_total_bytes: 1e9, max_file_bytes: 1e9 }, retention: { max_count: 0, delete_initial: false } };
+    const engine = await SnapshotEngine.open({ workspace: ws, snapshotsDir: process.cwd() + '/snaps',
+      storeDir: await defaultStoreDir(ws, process.cwd() + '/stores'), settings });
+    const snap = await engine.create('manual');
+    writeFileSync(ws + '/a.txt', 'two');
+    await engine.restore(snap.id);
+    if (readFileSync(ws + '/a.txt', 'utf8') !== 'one') throw new Error('restore');
+    console.log('snapshot ok');`,
   '@moat/cli': '', // checked through its bin below
 };
 
@@ -92,9 +107,12 @@ describe('published packages', () => {
       join(scratch, 'types.ts'),
       `import { loadConfig, type MoatConfig } from '@moat/config';
        import { RunStore, type RunRecord } from '@moat/storage';
+       import { SnapshotEngine, type SnapshotRecord } from '@moat/snapshot';
+       const open: typeof SnapshotEngine.open = SnapshotEngine.open;
+       const record: SnapshotRecord | undefined = undefined;
        const config: Promise<MoatConfig> = loadConfig('.').then((loaded) => loaded.config);
        const runs: Promise<RunRecord[]> = new RunStore('.').list().then((listed) => listed.runs);
-       export { config, runs };\n`,
+       export { config, open, record, runs };\n`,
     );
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = spawnSync(

@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SnapshotError } from '../errors.js';
+import { fingerprint, tempDir, writeTree } from '../test-support/workspace.js';
+import { SnapshotEngine, type SnapshotSettings } from './engine.js';
+
+const settings: SnapshotSettings = {
+  backend: 'auto',
+  exclude: { ignore_gitignore: false, additional: [] },
+  limits: { max_files: 1_000_000, max_total_bytes: 20 * 2 ** 30, max_file_bytes: 2 * 2 ** 30 },
+  retention: { max_count: 10, delete_initial: false },
+};
+
+function storeBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
+}
+
+/** A workspace with a bit of everything a snapshot must reproduce, and an engine on it. */
+async function setup(overrides: Partial<SnapshotSettings> = {}) {
+  const root = tempDir();
+  const workspace = join(root, 'ws');
+  writeTree(workspace, {
+    'README.md': '# project\n',
+    'src/index.ts': 'export const answer = 42;\n',
+    'src/lib/util.ts': 'export function util() {}\n',
+    'scripts/build.sh': '#!/bin/sh\necho build\n',
+    '.gitignore': 'node_modules/\n.env\n*.log\n',
+    'node_modules/dep/index.js': 'module.exports = 1;\n',
+    '.env': 'SECRET=1\n',
+    'debug.log': 'log\n',
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'crlf.txt': 'line one\r\nline two\r\n',
+  });
+  chmodSync(join(workspace, 'scripts/build.sh'), 0o755);
+  mkdirSync(join(workspace, 'empty-dir'));
+  symlinkSync('src/index.ts', join(workspace, 'link-to-index'));
+  symlinkSync('/etc/hostname', join(workspace, 'absolute-link'));
+  utimesSync(join(workspace, 'README.md'), 1_600_000_000.123456, 1_600_000_000.123456);
+  const engine = await SnapshotEngine.open({
+    workspace,
+    snapshotsDir: join(root, 'run', 'snapshots'),
+    storeDir: join(root, 'store'),
+    settings: { ...settings, ...overrides },
+  });
+  return { root, workspace, engine };
+}
+
+describe('SnapshotEngine', () => {
+  it('records a snapshot with its counts', async () => {
+    const { engine } = await setup();
+    const record = await engine.create('manual', 'first');
+    expect(record).toMatchObject({ type: 'manual', label: 'first', backend: 'store', files: 6, symlinks: 2 });
+    expect(record.id).toMatch(/^snap_[0-9a-f]{12}$/);
+    expect(record.bytes_added).toBeGreaterThan(0);
+    expect(await engine.list()).toEqual([record]);
+    expect(await engine.get(record.id)).toEqual(record);
+  });
+
+  it('stores nothing new for an unchanged workspace', async () => {
+    const { engine } = await setup();
+    await engine.create('manual');
+    const again = await engine.create('manual');
+    expect(again.bytes_added).toBe(0);
+    expect(await engine.createIfChanged('idle')).toBeNull();
+  });
+
+  it('restores in place exactly, leaving .git and ignored files alone', async () => {
+    const { workspace, engine } = await setup();
+    const before = fingerprint(workspace, ['.git', 'node_modules', '.env', 'debug.log']);
+    const snapshot = await engine.create('manual');
+
+    writeFileSync(join(workspace, 'src/index.ts'), 'export const answer = 0;\n');
+    chmodSync(join(workspace, 'scripts/build.sh'), 0o644);
+    rmSync(join(workspace, 'src/lib'), { recursive: true });
+    writeFileSync(join(workspace, 'src/lib'), 'now a file\n'); // directory replaced by a file
+    rmSync(join(workspace, 'empty-dir'), { recursive: true });
+    writeFileSync(join(workspace, 'new-file.txt'), 'added\n');
+    unlinkSync(join(workspace, 'link-to-index'));
+    symlinkSync('README.md', join(workspace, 'link-to-index'));
+    writeFileSync(join(workspace, '.git/HEAD'), 'ref: refs/heads/feature\n');
+    writeFileSync(join(workspace, '.env'), 'SECRET=2\n');
+    writeFileSync(join(workspace, 'node_modules/dep/new.js'), 'new\n');
+
+    const result = await engine.restore(snapshot.id);
+    expect(fingerprint(workspace, ['.git', 'node_modules', '.env', 'debug.log'])).toEqual(before);
+    expect(readFileSync(join(workspace, '.git/HEAD'), 'utf8')).toBe('ref: refs/heads/feature\n');
+    expect(readFileSync(join(workspace, '.env'), 'utf8')).toBe('SECRET=2\n');
+    expect(existsSync(join(workspace, 'node_modules/dep/new.js'))).toBe(true);
+    expect(readFileSync(join(workspace, 'crlf.txt'), 'utf8')).toBe('line one\r\nline two\r\n');
+    expect(result.safety.type).toBe('safety');
+    expect(result.changes.added.map((e) => e.path)).toContain('empty-dir');
+    expect(result.changes.deleted.map((e) => e.path)).toContain('new-file.txt');
+    expect(readdirSync(workspace).filter((name) => name.startsWith('.moat-restore-'))).toEqual([]);
+  });
+
+  it('undoes a restore by restoring its safety snapshot', async () => {
+    const { workspace, engine } = await setup();
+    const snapshot = await engine.create('manual');
+    writeFileSync(join(workspace, 'src/index.ts'), 'edited\n');
+    rmSync(join(workspace, 'README.md'));
+    const edited = fingerprint(workspace);
+    const { safety } = await engine.restore(snapshot.id);
+    expect(fingerprint(workspace)).not.toEqual(edited);
+    await engine.restore(safety.id);
+    expect(fingerprint(workspace)).toEqual(edited);
+  });
+
+  it('replaces a file with a directory and keeps a directory that holds ignored files', async () => {
+    const { workspace, engine } = await setup();
+    writeTree(workspace, { 'build/out.js': 'out\n' });
+    const snapshot = await engine.create('manual');
+    rmSync(join(workspace, 'build'), { recursive: true });
+    writeFileSync(join(workspace, 'build'), 'a file now\n');
+    writeTree(workspace, { 'logs/today.log': 'ignored\n', 'logs/keep.txt': 'covered\n' });
+    await engine.restore(snapshot.id);
+    expect(readFileSync(join(workspace, 'build/out.js'), 'utf8')).toBe('out\n');
+    expect(readdirSync(join(workspace, 'logs'))).toEqual(['today.log']);
+  });
+
+  it('restores into a new directory and refuses a non-empty one', async () => {
+    const { root, workspace, engine } = await setup();
+    const snapshot = await engine.create('manual');
+    const target = join(root, 'copy');
+    await engine.restoreTo(snapshot.id, target);
+    expect(fingerprint(target)).toEqual(
+      fingerprint(workspace, ['.git', 'node_modules', '.env', 'debug.log']),
+    );
+    await expect(engine.restoreTo(snapshot.id, target)).rejects.toThrow(/is not empty/);
+  });
+
+  it('diffs two snapshots and a snapshot against the live workspace', async () => {
+    const { workspace, engine } = await setup();
+    const first = await engine.create('manual');
+    writeFileSync(join(workspace, 'src/index.ts'), 'export const answer = 43;\n');
+    writeFileSync(join(workspace, 'added.txt'), 'new\n');
+    rmSync(join(workspace, 'README.md'));
+    chmodSync(join(workspace, 'crlf.txt'), 0o600);
+    const live = await engine.diff(first.id);
+    expect(live.added).toEqual([{ path: 'added.txt', type: 'file', size: 4 }]);
+    expect(live.deleted).toEqual([{ path: 'README.md', type: 'file', size: 10 }]);
+    expect(live.modified).toEqual([
+      { path: 'crlf.txt', type: 'file', size: 20, change: 'mode', previous_size: 20 },
+      { path: 'src/index.ts', type: 'file', size: 26, change: 'content', previous_size: 26 },
+    ]);
+    const second = await engine.create('manual');
+    expect(await engine.diff(first.id, second.id)).toEqual(live);
+    expect(await engine.diff(second.id)).toEqual({ added: [], modified: [], deleted: [] });
+  });
+
+  it('adds little to the store for a few small edits in a large tree', async () => {
+    const { workspace, engine } = await setup();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++)
+      files[`pkg${i % 20}/src/dir${i % 7}/file${i}.ts`] = `export const v${i} = ${i};\n`.repeat(20);
+    writeTree(workspace, files);
+    await engine.create('manual');
+    for (let i = 0; i < 10; i++)
+      writeFileSync(join(workspace, `pkg${i}/src/dir${i % 7}/file${i}.ts`), `// edit ${i}\n`, { flag: 'a' });
+    const edited = await engine.create('manual');
+    expect(edited.bytes_added).toBeLessThan(64 * 1024);
+  });
+
+  it('deletes, prunes and applies retention, keeping what it must and collecting garbage', async () => {
+    const { workspace, engine } = await setup({ retention: { max_count: 3, delete_initial: false } });
+    const preRun = await engine.create('pre-run');
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+      writeFileSync(join(workspace, `file${i}.txt`), `${i}\n`.repeat(1000 * (i + 1)));
+      ids.push((await engine.create('manual', `m${i}`)).id);
+    }
+    const removed = await engine.applyRetention();
+    expect(removed.map((r) => r.label)).toEqual(['m0', 'm1']);
+    expect((await engine.list()).map((r) => r.id)).toEqual([ids[3], ids[2], preRun.id]);
+    expect((await engine.prune({ keep: 0, dryRun: true })).map((r) => r.label)).toEqual(['m2', 'm3']);
+    expect(await engine.list()).toHaveLength(3);
+    await engine.prune({ keep: 1 });
+    expect((await engine.list()).map((r) => r.id)).toEqual([ids[3], preRun.id]);
+    await expect(engine.prune({ keep: -1 })).rejects.toThrow(
+      '--keep must be a whole number of at least 0, got -1',
+    );
+    await engine.delete(ids[3] as string);
+    expect((await engine.verify()).problems).toEqual([]);
+    const target = join(workspace, '..', 'restored');
+    await engine.restoreTo(preRun.id, target);
+    expect(existsSync(join(target, 'file0.txt'))).toBe(false);
+  });
+
+  it('touches nothing that did not change', async () => {
+    const { workspace, engine } = await setup();
+    const snapshot = await engine.create('manual');
+    writeFileSync(join(workspace, 'src/index.ts'), 'changed\n');
+    const untouched = statSync(join(workspace, 'src/lib/util.ts'));
+    await engine.restore(snapshot.id);
+    const after = statSync(join(workspace, 'src/lib/util.ts'));
+    expect([after.ino, after.ctimeMs, after.mtimeMs]).toEqual([
+      untouched.ino,
+      untouched.ctimeMs,
+      untouched.mtimeMs,
+    ]);
+  });
+
+  it('frees the store space of deleted snapshots', async () => {
+    const { root, workspace, engine } = await setup();
+    await engine.create('manual');
+    writeFileSync(join(workspace, 'random.bin'), randomBytes(256 * 1024));
+    const big = await engine.create('manual');
+    const sizeWithBig = storeBytes(join(root, 'store'));
+    await engine.delete(big.id);
+    expect(storeBytes(join(root, 'store'))).toBeLessThan(sizeWithBig - 200 * 1024);
+  });
+
+  it('verify names the snapshots a damaged pack breaks', async () => {
+    const { root, workspace, engine } = await setup();
+    const first = await engine.create('manual');
+    writeFileSync(join(workspace, 'later.txt'), 'only in the second snapshot\n');
+    const second = await engine.create('manual');
+    const packs = join(root, 'store', 'packs');
+    const newest = readdirSync(packs)
+      .filter((name) => name.endsWith('.pack'))
+      .map((name) => join(packs, name))
+      .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)
+      .at(-1) as string;
+    const data = readFileSync(newest);
+    data[data.length - 3] = (data[data.length - 3] ?? 0) ^ 0xff;
+    writeFileSync(newest, data);
+    const { problems } = await engine.verify();
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.flatMap((p) => p.snapshots)).toContain(second.id);
+    expect(problems.flatMap((p) => p.snapshots)).not.toContain(first.id);
+  });
+
+  it('refuses a workspace over its limits, naming the biggest files and the key to change', async () => {
+    const { workspace, engine } = await setup({
+      limits: { max_files: 1_000_000, max_total_bytes: 20 * 2 ** 30, max_file_bytes: 1000 },
+    });
+    writeFileSync(join(workspace, 'big.bin'), Buffer.alloc(5000));
+    await expect(engine.create('manual')).rejects.toThrow(
+      /1 file\(s\) exceed snapshots\.limits\.max_file_bytes \(1000 B\): big\.bin \(4\.9 KiB\); exclude them with snapshots\.exclude\.additional in moat\.yaml, or raise snapshots\.limits\.max_file_bytes/,
+    );
+    expect(await engine.list()).toEqual([]);
+  });
+
+  it('reports an unknown snapshot clearly', async () => {
+    const { engine } = await setup();
+    const error = await engine.restore('snap_000000000000').catch((e: unknown) => e);
+    expect(SnapshotError.isInstance(error) && error.code).toBe('not_found');
+  });
+});

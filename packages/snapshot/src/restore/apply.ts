@@ -1,0 +1,199 @@
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  futimesSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmdirSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import { SnapshotError } from '../errors.js';
+import type { BlobHash } from '../store/types.js';
+import { SMALL_FILE_BYTES } from '../tree/read-file.js';
+import type { PlannedEntry, RestorePlan } from './plan.js';
+
+/** Where restored content comes from: the store. */
+export interface BlobSource {
+  readMany(
+    hashes: Iterable<BlobHash>,
+    onBlob: (hash: BlobHash, data: Buffer) => void | Promise<void>,
+  ): Promise<void>;
+  readStream(hash: BlobHash): AsyncIterable<Buffer>;
+}
+
+export interface ApplyOptions {
+  /** Names of temporary files start with this, so an interrupted restore's leftovers can be found. */
+  tempPrefix: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Carries out a restore plan under `root`. Content is written to a temporary file beside its target,
+ * given its mode and mtime, then renamed over the target, so no file is ever seen half-written.
+ * Nothing outside the plan is touched: a directory to be removed that still holds entries the
+ * snapshot does not cover (ignored files) is left in place.
+ */
+export async function applyRestore(
+  root: string,
+  plan: RestorePlan,
+  blobs: BlobSource,
+  options: ApplyOptions,
+): Promise<void> {
+  const total =
+    plan.removeFiles.length +
+    plan.removeDirs.length +
+    plan.makeDirs.length +
+    plan.writeFiles.length +
+    plan.makeLinks.length +
+    plan.fixMeta.length +
+    plan.fixDirs.length;
+  let done = 0;
+  const step = () => options.onProgress?.(++done, total);
+  const abs = (path: string) => (path === '' ? root : `${root}/${path}`);
+  let tempCount = 0;
+  const tempFor = (path: string) => `${dirname(abs(path))}/${options.tempPrefix}${tempCount++}`;
+
+  for (const path of plan.removeFiles) {
+    writable(abs(path), (target) => ignoreMissing(() => unlinkSync(target)));
+    step();
+  }
+  const created = new Set([...plan.makeDirs, ...plan.writeFiles, ...plan.makeLinks].map((s) => s.path));
+  for (const path of plan.removeDirs) {
+    removeDirIfEmpty(abs(path), path, created.has(path));
+    step();
+  }
+  for (const { path } of plan.makeDirs) {
+    writable(abs(path), (target) => mkdirSync(target, { mode: 0o700 }));
+    step();
+  }
+
+  const small = new Map<BlobHash, PlannedEntry[]>();
+  for (const planned of plan.writeFiles) {
+    if (planned.entry.size > SMALL_FILE_BYTES) {
+      await writeLargeFile(abs(planned.path), tempFor(planned.path), planned, blobs);
+      step();
+      continue;
+    }
+    const paths = small.get(planned.entry.ref) ?? [];
+    paths.push(planned);
+    small.set(planned.entry.ref, paths);
+  }
+  await blobs.readMany(small.keys(), (hash, data) => {
+    for (const planned of small.get(hash) ?? []) {
+      const temp = tempFor(planned.path);
+      writable(abs(planned.path), (target) => {
+        const fd = openSync(temp, 'wx', 0o600);
+        try {
+          for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
+          setFileMeta(fd, planned);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(temp, target);
+      });
+      step();
+    }
+  });
+
+  for (const planned of plan.makeLinks) {
+    const temp = tempFor(planned.path);
+    writable(abs(planned.path), (target) => {
+      symlinkSync(planned.entry.ref, temp);
+      lutimesSync(temp, seconds(planned.entry.mtimeUs), seconds(planned.entry.mtimeUs));
+      renameSync(temp, target);
+    });
+    step();
+  }
+  for (const { path, entry } of plan.fixMeta) {
+    if (entry.type === 'file') {
+      chmodSync(abs(path), entry.mode);
+      utimesSync(abs(path), seconds(entry.mtimeUs), seconds(entry.mtimeUs));
+    } else {
+      lutimesSync(abs(path), seconds(entry.mtimeUs), seconds(entry.mtimeUs));
+    }
+    step();
+  }
+  for (const { path, entry } of plan.fixDirs) {
+    chmodSync(abs(path), entry.mode);
+    utimesSync(abs(path), seconds(entry.mtimeUs), seconds(entry.mtimeUs));
+    step();
+  }
+}
+
+async function writeLargeFile(
+  target: string,
+  temp: string,
+  planned: PlannedEntry,
+  blobs: BlobSource,
+): Promise<void> {
+  const fd = writable(target, () => openSync(temp, 'wx', 0o600));
+  try {
+    for await (const chunk of blobs.readStream(planned.entry.ref)) {
+      for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+    }
+    setFileMeta(fd, planned);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, target);
+}
+
+function setFileMeta(fd: number, { entry }: PlannedEntry): void {
+  fchmodSync(fd, entry.mode); // explicit, so the umask has no say
+  futimesSync(fd, seconds(entry.mtimeUs), seconds(entry.mtimeUs));
+}
+
+function removeDirIfEmpty(target: string, path: string, replaced: boolean): void {
+  try {
+    writable(target, () => rmdirSync(target));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    if (replaced) {
+      throw new SnapshotError(
+        'conflict',
+        `cannot restore ${path}: in the snapshot it is not a directory, but here it is one that holds files the snapshot does not cover (ignored files); move them away and run the restore again`,
+      );
+    }
+  }
+}
+
+/**
+ * Runs `fn` on `target`; if its directory denies writing (a read-only directory the restore will
+ * give back its mode at the end), makes the directory writable for its owner and tries again.
+ */
+function writable<T>(target: string, fn: (target: string) => T): T {
+  try {
+    return fn(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    const parent = dirname(target);
+    chmodSync(parent, 0o700);
+    return fn(target);
+  }
+}
+
+function ignoreMissing(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/**
+ * The seconds to give utimes for a time in whole microseconds. libuv truncates the double it is
+ * given to whole microseconds, and the double nearest to t/1e6 may lie just below it; half a
+ * microsecond more lands truncation on t exactly.
+ */
+export function seconds(mtimeUs: number): number {
+  return (mtimeUs + 0.5) / 1e6;
+}

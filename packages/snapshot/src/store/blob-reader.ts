@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { SnapshotStoreError } from './errors.js';
+import { FrameCursor, FrameError, PackReader } from './pack-reader.js';
+import type { BlobLocation, LoadedPack } from './store-index.js';
+import type { StoreLayout } from './store-layout.js';
+import type { BlobHash } from './types.js';
+
+/**
+ * A blob's bytes frame by frame, each frame checked; after the last chunk its sha256 is checked, so a
+ * consumer learns of corruption by the iteration throwing (at the latest at its end).
+ */
+export async function* readBlobChunks(layout: StoreLayout, location: BlobLocation): AsyncGenerator<Buffer> {
+  const reader = await PackReader.open(layout, location.pack);
+  try {
+    const hasher = createHash('sha256');
+    for await (const chunk of checkedChunks(new FrameCursor(reader, [location.blob]), location)) {
+      hasher.update(chunk);
+      yield chunk;
+    }
+    checkHash(location, hasher.digest('hex'));
+  } finally {
+    await reader.close();
+  }
+}
+
+/** A whole blob in memory, checked. */
+export async function readBlob(layout: StoreLayout, location: BlobLocation): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of readBlobChunks(layout, location)) chunks.push(chunk);
+  return Buffer.concat(chunks); // copies, so the cached frames are not kept alive by the result
+}
+
+/**
+ * Reads many blobs, pack by pack in stored order, so each frame is read and decompressed once
+ * whatever the number of blobs in it. Each blob is built in memory and checked before `onBlob`.
+ */
+export async function readBlobsInPackOrder(
+  layout: StoreLayout,
+  locations: readonly BlobLocation[],
+  onBlob: (hash: BlobHash, data: Buffer) => void | Promise<void>,
+): Promise<void> {
+  const byPack = new Map<LoadedPack, BlobLocation[]>();
+  for (const location of locations) {
+    const list = byPack.get(location.pack) ?? [];
+    list.push(location);
+    byPack.set(location.pack, list);
+  }
+  for (const [pack, list] of byPack) {
+    list.sort((a, b) => a.blob.raw_offset - b.blob.raw_offset);
+    const reader = await PackReader.open(layout, pack);
+    try {
+      const cursor = new FrameCursor(
+        reader,
+        list.map((location) => location.blob),
+      );
+      for (const location of list) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of checkedChunks(cursor, location)) chunks.push(chunk);
+        const data = Buffer.concat(chunks);
+        checkHash(location, createHash('sha256').update(data).digest('hex'));
+        await onBlob(location.blob.hash, data);
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+}
+
+/** The cursor's chunks of one blob, with frame errors turned into errors that name the blob. */
+async function* checkedChunks(cursor: FrameCursor, location: BlobLocation): AsyncGenerator<Buffer> {
+  try {
+    yield* cursor.blobChunks(location.blob);
+  } catch (error) {
+    if (!(error instanceof FrameError)) throw error;
+    throw new SnapshotStoreError(
+      'corrupt',
+      `blob ${location.blob.hash} in pack ${location.pack.id} cannot be read: ${error.message}`,
+      { cause: error },
+    );
+  }
+}
+
+function checkHash(location: BlobLocation, actual: string): void {
+  if (actual !== location.blob.hash) {
+    throw new SnapshotStoreError(
+      'corrupt',
+      `blob ${location.blob.hash} in pack ${location.pack.id} is corrupt: its content hashes to ${actual}`,
+    );
+  }
+}

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import type { ScanNode, ScanResult } from '../scan/types.js';
+import type { BlobHash } from '../store/types.js';
+import {
+  FileChangingError,
+  hashLargeFile,
+  READ_ATTEMPTS,
+  readSmallFileStable,
+  SMALL_FILE_BYTES,
+  type StableStat,
+  streamFile,
+} from './read-file.js';
+import type { StatCache } from './stat-cache.js';
+import { encodeTree, type TreeEntry, toMicroseconds } from './tree-object.js';
+
+/** Where blobs go: a store writer, or nowhere (a scan that only needs hashes, e.g. a diff). */
+export interface BlobSink {
+  add(data: Uint8Array): Promise<BlobHash>;
+  /** false when the blob was already stored; throws when the chunks do not hash to `hash`. */
+  addStream(hash: BlobHash, size: number, chunks: AsyncIterable<Uint8Array>): Promise<boolean>;
+}
+
+export interface BuiltTree {
+  /** Hash of the root directory's tree object. */
+  root: BlobHash;
+  /** Every tree object of this tree by hash, decoded (diffs against a live tree read them from here). */
+  trees: Map<BlobHash, TreeEntry[]>;
+  /** Files whose content had to be read (not served by the stat cache). */
+  filesRead: number;
+}
+
+export interface BuildOptions {
+  /** Null: hash only, store nothing. */
+  sink: BlobSink | null;
+  cache: StatCache;
+  onFile?: () => void;
+}
+
+/**
+ * Turns a scan into Merkle trees: every file's content hash (from the stat cache when its stat is
+ * unchanged, else read — never torn — and stored), every directory a tree object whose hash covers its
+ * entries. Equal directories get equal hashes, so unchanged subtrees cost nothing to store or diff.
+ */
+export async function buildTree(
+  workspace: string,
+  scan: ScanResult,
+  options: BuildOptions,
+): Promise<BuiltTree> {
+  const built: BuiltTree = { root: '', trees: new Map(), filesRead: 0 };
+  built.root = await buildDir(workspace, '', scan.root, options, built);
+  return built;
+}
+
+async function buildDir(
+  workspace: string,
+  dirPath: string,
+  dir: ScanNode,
+  options: BuildOptions,
+  built: BuiltTree,
+): Promise<BlobHash> {
+  const entries: TreeEntry[] = [];
+  for (const child of dir.children ?? []) {
+    const path = dirPath === '' ? child.name : `${dirPath}/${child.name}`;
+    if (child.type === 'dir') {
+      const ref = await buildDir(workspace, path, child, options, built);
+      entries.push({
+        name: child.name,
+        type: 'dir',
+        mode: child.mode,
+        size: 0,
+        mtimeUs: toMicroseconds(child.mtimeMs),
+        ref,
+      });
+    } else if (child.type === 'symlink') {
+      entries.push({
+        name: child.name,
+        type: 'symlink',
+        mode: child.mode,
+        size: 0,
+        mtimeUs: toMicroseconds(child.mtimeMs),
+        ref: child.target ?? '',
+      });
+    } else {
+      const entry = await fileEntry(workspace, path, child, options, built);
+      if (entry) entries.push(entry);
+      options.onFile?.();
+    }
+  }
+  const data = encodeTree(entries);
+  const hash = createHash('sha256').update(data).digest('hex');
+  built.trees.set(hash, entries);
+  if (options.sink && !options.cache.hasTree(hash)) await options.sink.add(data);
+  options.cache.recordTree(hash);
+  return hash;
+}
+
+async function fileEntry(
+  workspace: string,
+  path: string,
+  node: ScanNode,
+  options: BuildOptions,
+  built: BuiltTree,
+): Promise<TreeEntry | null> {
+  const cached = options.cache.lookup(path, node);
+  if (cached !== undefined) {
+    options.cache.record(path, node, cached);
+    return {
+      name: node.name,
+      type: 'file',
+      mode: node.mode,
+      size: node.size,
+      mtimeUs: toMicroseconds(node.mtimeMs),
+      ref: cached,
+    };
+  }
+  built.filesRead++;
+  const absolute = `${workspace}/${path}`;
+  let stored: { hash: BlobHash; stat: StableStat };
+  try {
+    stored =
+      node.size <= SMALL_FILE_BYTES
+        ? await storeSmall(absolute, options.sink)
+        : await storeLarge(absolute, options.sink);
+  } catch (error) {
+    // Deleted, or replaced by a link or a directory, since the scan: it is not in this snapshot.
+    if (['ENOENT', 'ELOOP', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
+    throw error;
+  }
+  const { hash, stat } = stored;
+  // The stat that matches the content read, which may be newer than the scan's.
+  const seen: ScanNode = { ...node, ...stat };
+  options.cache.record(path, seen, hash);
+  return {
+    name: node.name,
+    type: 'file',
+    mode: stat.mode,
+    size: stat.size,
+    mtimeUs: toMicroseconds(stat.mtimeMs),
+    ref: hash,
+  };
+}
+
+async function storeSmall(absolute: string, sink: BlobSink | null) {
+  const { data, stat } = readSmallFileStable(absolute);
+  const hash = sink ? await sink.add(data) : createHash('sha256').update(data).digest('hex');
+  return { hash, stat };
+}
+
+async function storeLarge(absolute: string, sink: BlobSink | null) {
+  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+    const hashed = await hashLargeFile(absolute);
+    if (!hashed) continue;
+    try {
+      await sink?.addStream(hashed.hash, hashed.stat.size, streamFile(absolute, hashed.stat.size));
+      return hashed;
+    } catch (error) {
+      if (!isBlobChanged(error)) throw error;
+    }
+  }
+  throw new FileChangingError(absolute);
+}
+
+function isBlobChanged(error: unknown): boolean {
+  return error instanceof Error && error.name === 'BlobChangedError';
+}

@@ -1,0 +1,155 @@
+import { readFile, stat } from 'node:fs/promises';
+import { deserialize, serialize } from 'node:v8';
+import { writeFileAtomic } from '@moat/storage';
+import type { ScanNode } from '../scan/types.js';
+import type { BlobHash } from '../store/types.js';
+
+const FORMAT = 1;
+
+/** What a file looked like when its content was hashed. */
+interface CachedFile {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  hash: BlobHash;
+}
+
+/**
+ * Remembers the content hash of every file by its stat tuple, so that a file whose size, mtime, ctime
+ * and inode are unchanged is neither read nor hashed again (git's index does the same).
+ *
+ * Racy files, as git calls them: a file modified twice within one filesystem timestamp tick looks
+ * unchanged to stat. So an entry whose mtime is not older than the moment the cache was written
+ * (the cache file's own mtime, from the same filesystem clock) is not trusted, and is hashed again.
+ *
+ * A cache hit is trusted to name a blob that is in the store, so only snapshots that stored their blobs
+ * save the cache, and garbage collection bumps the store's generation: a cache written before the last
+ * collection is reloaded (the collector pruned it) or dropped.
+ *
+ * The cache is only an accelerator: a missing or unreadable cache file means an empty cache.
+ */
+export class StatCache {
+  readonly #file: string;
+  #entries: Map<string, CachedFile>;
+  #next = new Map<string, CachedFile>();
+  /** Tree objects known to be in the store, so unchanged directories cost no store lookup. */
+  #trees: Set<BlobHash>;
+  #nextTrees = new Set<BlobHash>();
+  /** Filesystem time at which the entries were last written; entries at or after it are racy. */
+  #writtenAtMs: number;
+  /** The store generation (see the class comment) the entries are valid for. */
+  generation: number;
+
+  private constructor(
+    file: string,
+    entries: Map<string, CachedFile>,
+    trees: Set<BlobHash>,
+    writtenAtMs: number,
+    generation: number,
+  ) {
+    this.#file = file;
+    this.#entries = entries;
+    this.#trees = trees;
+    this.#writtenAtMs = writtenAtMs;
+    this.generation = generation;
+  }
+
+  /** The cache file's content if it was written for store generation `generation`, else an empty cache. */
+  static async load(file: string, generation: number): Promise<StatCache> {
+    try {
+      const [data, info] = await Promise.all([readFile(file), stat(file)]);
+      const saved = deserialize(data) as SavedCache;
+      if (saved.v !== FORMAT || saved.generation !== generation) throw new Error('stale');
+      const entries = new Map<string, CachedFile>();
+      for (const [path, size, mtimeMs, ctimeMs, ino, hash] of saved.files as [
+        string,
+        number,
+        number,
+        number,
+        number,
+        BlobHash,
+      ][]) {
+        entries.set(path, { size, mtimeMs, ctimeMs, ino, hash });
+      }
+      return new StatCache(file, entries, new Set(saved.trees), info.mtimeMs, generation);
+    } catch {
+      return new StatCache(file, new Map(), new Set(), 0, generation);
+    }
+  }
+
+  /** The hash of the file at `path` if its stat tuple is unchanged and not racy. */
+  lookup(path: string, node: ScanNode): BlobHash | undefined {
+    const cached = this.#entries.get(path);
+    if (
+      cached === undefined ||
+      cached.size !== node.size ||
+      cached.mtimeMs !== node.mtimeMs ||
+      cached.ctimeMs !== node.ctimeMs ||
+      cached.ino !== node.ino ||
+      cached.mtimeMs >= this.#writtenAtMs
+    ) {
+      return undefined;
+    }
+    return cached.hash;
+  }
+
+  /** Records a file seen in the current scan; only recorded paths survive the next save(). */
+  record(path: string, node: ScanNode, hash: BlobHash): void {
+    this.#next.set(path, {
+      size: node.size,
+      mtimeMs: node.mtimeMs,
+      ctimeMs: node.ctimeMs,
+      ino: node.ino,
+      hash,
+    });
+  }
+
+  hasTree(hash: BlobHash): boolean {
+    return this.#trees.has(hash);
+  }
+
+  recordTree(hash: BlobHash): void {
+    this.#nextTrees.add(hash);
+  }
+
+  /** Forgets what the last scan recorded (a failed snapshot must not leave half its entries). */
+  discardScan(): void {
+    this.#next = new Map();
+    this.#nextTrees = new Set();
+  }
+
+  /** Replaces the cache with what the last scan recorded, whose blobs and trees are now stored. */
+  async save(): Promise<void> {
+    const trees = new Set([...this.#trees, ...this.#nextTrees]);
+    await this.#write(this.#next, trees);
+    this.#next = new Map();
+    this.#nextTrees = new Set();
+  }
+
+  /** After garbage collection: keeps only entries whose blobs survived, under the new generation. */
+  async retain(live: ReadonlySet<BlobHash>, generation: number): Promise<void> {
+    this.generation = generation;
+    // Rewriting moves the racy boundary to now, so entries that are racy now must go, not become trusted.
+    const entries = new Map(
+      [...this.#entries].filter(([, cached]) => live.has(cached.hash) && cached.mtimeMs < this.#writtenAtMs),
+    );
+    await this.#write(entries, new Set([...this.#trees].filter((hash) => live.has(hash))));
+  }
+
+  async #write(entries: Map<string, CachedFile>, trees: Set<BlobHash>): Promise<void> {
+    const files = [...entries].map(([path, c]) => [path, c.size, c.mtimeMs, c.ctimeMs, c.ino, c.hash]);
+    const saved: SavedCache = { v: FORMAT, generation: this.generation, files, trees: [...trees] };
+    await writeFileAtomic(this.#file, serialize(saved));
+    this.#entries = entries;
+    this.#trees = trees;
+    this.#writtenAtMs = (await stat(this.#file)).mtimeMs;
+  }
+}
+
+interface SavedCache {
+  v: number;
+  generation: number;
+  files: (string | number)[][];
+  trees: BlobHash[];
+}
