@@ -14,6 +14,14 @@ const SHOWN = 5;
  * change in moat.yaml.
  */
 export function checkLimits(scan: ScanResult, limits: LimitSettings): string | null {
+  const { totals } = scan;
+  if (
+    totals.files <= limits.max_files &&
+    totals.bytes <= limits.max_total_bytes &&
+    largestFile(scan.root) <= limits.max_file_bytes
+  ) {
+    return null; // the common case, decided without building lists
+  }
   const files: { path: string; size: number }[] = [];
   const dirs = new Map<string, number>();
   collect(scan.root, '', files, dirs);
@@ -33,6 +41,15 @@ export function checkLimits(scan: ScanResult, limits: LimitSettings): string | n
     return `the workspace holds ${scan.totals.files} files, over snapshots.limits.max_files (${limits.max_files}); most files under: ${list(crowded)}; ${fix} snapshots.limits.max_files`;
   }
   return null;
+}
+
+function largestFile(dir: ScanNode): number {
+  let largest = 0;
+  for (const child of dir.children ?? []) {
+    const size = child.type === 'dir' ? largestFile(child) : child.size;
+    if (size > largest) largest = size;
+  }
+  return largest;
 }
 
 /** Files with their sizes, and the number of files below each top-level directory. */

@@ -101,9 +101,8 @@ async function fileEntry(
   options: BuildOptions,
   built: BuiltTree,
 ): Promise<TreeEntry | null> {
-  const cached = options.cache.lookup(path, node);
+  const cached = options.cache.reuse(path, node);
   if (cached !== undefined) {
-    options.cache.record(path, node, cached);
     return {
       name: node.name,
       type: 'file',

@@ -36,6 +36,8 @@ export class StatCache {
   /** Tree objects known to be in the store, so unchanged directories cost no store lookup. */
   #trees: Set<BlobHash>;
   #nextTrees = new Set<BlobHash>();
+  /** Whether the current scan hashed a file or met a new tree, i.e. whether save() has news. */
+  #changed = false;
   /** Filesystem time at which the entries were last written; entries at or after it are racy. */
   #writtenAtMs: number;
   /** The store generation (see the class comment) the entries are valid for. */
@@ -78,8 +80,11 @@ export class StatCache {
     }
   }
 
-  /** The hash of the file at `path` if its stat tuple is unchanged and not racy. */
-  lookup(path: string, node: ScanNode): BlobHash | undefined {
+  /**
+   * The hash of the file at `path` if its stat tuple is unchanged and not racy; the entry is then kept
+   * for the next save(). On a miss the caller hashes the file and record()s it.
+   */
+  reuse(path: string, node: ScanNode): BlobHash | undefined {
     const cached = this.#entries.get(path);
     if (
       cached === undefined ||
@@ -91,11 +96,13 @@ export class StatCache {
     ) {
       return undefined;
     }
+    this.#next.set(path, cached);
     return cached.hash;
   }
 
-  /** Records a file seen in the current scan; only recorded paths survive the next save(). */
+  /** Records a file hashed in the current scan; only kept or recorded paths survive the next save(). */
   record(path: string, node: ScanNode, hash: BlobHash): void {
+    this.#changed = true;
     this.#next.set(path, {
       size: node.size,
       mtimeMs: node.mtimeMs,
@@ -110,6 +117,7 @@ export class StatCache {
   }
 
   recordTree(hash: BlobHash): void {
+    if (!this.#trees.has(hash)) this.#changed = true;
     this.#nextTrees.add(hash);
   }
 
@@ -117,14 +125,17 @@ export class StatCache {
   discardScan(): void {
     this.#next = new Map();
     this.#nextTrees = new Set();
+    this.#changed = false;
   }
 
   /** Replaces the cache with what the last scan recorded, whose blobs and trees are now stored. */
   async save(): Promise<void> {
-    const trees = new Set([...this.#trees, ...this.#nextTrees]);
-    await this.#write(this.#next, trees);
-    this.#next = new Map();
-    this.#nextTrees = new Set();
+    // Nothing hashed and nothing gone: the file on disk already says all this (and rewriting it would
+    // cost more than the rest of a no-change snapshot).
+    if (this.#changed || this.#next.size !== this.#entries.size) {
+      await this.#write(this.#next, new Set([...this.#trees, ...this.#nextTrees]));
+    }
+    this.discardScan();
   }
 
   /** After garbage collection: keeps only entries whose blobs survived, under the new generation. */
