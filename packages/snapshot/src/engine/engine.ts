@@ -190,7 +190,7 @@ export class SnapshotEngine {
       const changes = await collect(diffTrees(this.#loader(), null, target.root));
       try {
         await applyRestore(dir, planRestore(changes), this.#store, {
-          tempPrefix: `${TEMP_PREFIX}${randomBytes(4).toString('hex')}-`,
+          tempPrefix: null,
           onProgress: (done, total) => onProgress?.('restore', done, total),
         });
         setRootMeta(dir, target);

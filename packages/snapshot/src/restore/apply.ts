@@ -13,6 +13,7 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import type { BlobHash } from '../store/types.js';
@@ -29,8 +30,12 @@ export interface BlobSource {
 }
 
 export interface ApplyOptions {
-  /** Names of temporary files start with this, so an interrupted restore's leftovers can be found. */
-  tempPrefix: string;
+  /**
+   * Names of temporary files start with this, so an interrupted restore's leftovers can be found.
+   * Null when `root` was empty: files are then created in place, since nobody can see them half
+   * written in a directory that is being materialised, and a rename per file is not free.
+   */
+  tempPrefix: string | null;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -58,7 +63,9 @@ export async function applyRestore(
   const step = () => options.onProgress?.(++done, total);
   const abs = (path: string) => (path === '' ? root : `${root}/${path}`);
   let tempCount = 0;
-  const tempFor = (path: string) => `${dirname(abs(path))}/${options.tempPrefix}${tempCount++}`;
+  const tempFor = (path: string) =>
+    options.tempPrefix === null ? null : `${dirname(abs(path))}/${options.tempPrefix}${tempCount++}`;
+  const umask = process.umask();
 
   for (const path of plan.removeFiles) {
     writable(abs(path), (target) => ignoreMissing(() => unlinkSync(target)));
@@ -74,6 +81,10 @@ export async function applyRestore(
     step();
   }
 
+  // Creating files is what a restore spends its time on, and it waits on the filesystem, not the
+  // CPU: a few in flight through the threadpool overlap that waiting (more than the threadpool's
+  // four only contend for the filesystem's journal).
+  const writes = new WritePool(WRITES_IN_FLIGHT);
   const small = new Map<BlobHash, PlannedEntry[]>();
   for (const planned of plan.writeFiles) {
     if (planned.entry.size > SMALL_FILE_BYTES) {
@@ -85,29 +96,25 @@ export async function applyRestore(
     paths.push(planned);
     small.set(planned.entry.ref, paths);
   }
-  await blobs.readMany(small.keys(), (hash, data) => {
+  await blobs.readMany(small.keys(), async (hash, data) => {
     for (const planned of small.get(hash) ?? []) {
       const temp = tempFor(planned.path);
-      writable(abs(planned.path), (target) => {
-        const fd = openSync(temp, 'wx', 0o600);
-        try {
-          for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
-          setFileMeta(fd, planned);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(temp, target);
+      await writes.submit(async () => {
+        await writableAsync(abs(planned.path), (target) =>
+          writeSmallFile(target, temp, data, planned, umask),
+        );
+        step();
       });
-      step();
     }
   });
+  await writes.drain();
 
   for (const planned of plan.makeLinks) {
     const temp = tempFor(planned.path);
     writable(abs(planned.path), (target) => {
-      symlinkSync(planned.entry.ref, temp);
-      lutimesSync(temp, seconds(planned.entry.mtimeUs), seconds(planned.entry.mtimeUs));
-      renameSync(temp, target);
+      symlinkSync(planned.entry.ref, temp ?? target);
+      lutimesSync(temp ?? target, seconds(planned.entry.mtimeUs), seconds(planned.entry.mtimeUs));
+      if (temp) renameSync(temp, target);
     });
     step();
   }
@@ -127,13 +134,63 @@ export async function applyRestore(
   }
 }
 
+const WRITES_IN_FLIGHT = 4;
+
+/** Runs at most `limit` tasks at once; submit() waits for a free slot, so memory stays bounded. */
+class WritePool {
+  readonly #running = new Set<Promise<void>>();
+  #failure: unknown;
+
+  constructor(readonly limit: number) {}
+
+  async submit(task: () => Promise<void>): Promise<void> {
+    while (this.#running.size >= this.limit) await Promise.race(this.#running);
+    this.#throwIfFailed();
+    const running: Promise<void> = task()
+      .catch((error: unknown) => {
+        this.#failure ??= error;
+      })
+      .finally(() => this.#running.delete(running));
+    this.#running.add(running);
+  }
+
+  /** Waits for every task; throws the first failure. */
+  async drain(): Promise<void> {
+    await Promise.all(this.#running);
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+async function writeSmallFile(
+  target: string,
+  temp: string | null,
+  data: Buffer,
+  { entry }: PlannedEntry,
+  umask: number,
+): Promise<void> {
+  const handle = await open(temp ?? target, 'wx', temp ? 0o600 : entry.mode);
+  try {
+    await handle.writeFile(data);
+    // Explicit whenever the umask (or the temporary mode) would leave other bits than the snapshot's.
+    if (temp || (entry.mode & ~umask) !== entry.mode || entry.mode & 0o7000) await handle.chmod(entry.mode);
+    await handle.utimes(seconds(entry.mtimeUs), seconds(entry.mtimeUs));
+  } finally {
+    await handle.close();
+  }
+  if (temp) await rename(temp, target);
+}
+
 async function writeLargeFile(
   target: string,
-  temp: string,
+  temp: string | null,
   planned: PlannedEntry,
   blobs: BlobSource,
 ): Promise<void> {
-  const fd = writable(target, () => openSync(temp, 'wx', 0o600));
+  const fd = writable(target, () => openSync(temp ?? target, 'wx', 0o600));
   try {
     for await (const chunk of blobs.readStream(planned.entry.ref)) {
       for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
@@ -142,7 +199,7 @@ async function writeLargeFile(
   } finally {
     closeSync(fd);
   }
-  renameSync(temp, target);
+  if (temp) renameSync(temp, target);
 }
 
 function setFileMeta(fd: number, { entry }: PlannedEntry): void {
@@ -163,6 +220,17 @@ function removeDirIfEmpty(target: string, path: string, replaced: boolean): void
         `cannot restore ${path}: in the snapshot it is not a directory, but here it is one that holds files the snapshot does not cover (ignored files); move them away and run the restore again`,
       );
     }
+  }
+}
+
+/** writable() for asynchronous work. */
+async function writableAsync(target: string, fn: (target: string) => Promise<void>): Promise<void> {
+  try {
+    await fn(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    chmodSync(dirname(target), 0o700);
+    await fn(target);
   }
 }
 

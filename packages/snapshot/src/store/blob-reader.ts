@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SnapshotStoreError } from './errors.js';
+import { type FrameEntry, framesOverlapping } from './pack-index.js';
 import { FrameCursor, FrameError, PackReader } from './pack-reader.js';
 import type { BlobLocation, LoadedPack } from './store-index.js';
 import type { StoreLayout } from './store-layout.js';
@@ -23,8 +24,60 @@ export async function* readBlobChunks(layout: StoreLayout, location: BlobLocatio
   }
 }
 
-/** A whole blob in memory, checked. */
-export async function readBlob(layout: StoreLayout, location: BlobLocation): Promise<Buffer> {
+/**
+ * Recently decompressed frames, for single-blob reads: a tree walk reads thousands of small blobs one
+ * at a time, and without this each read would decompress a whole frame again. Packs are immutable,
+ * so an entry never goes stale.
+ */
+export class FrameCache {
+  readonly #frames = new Map<string, Buffer>();
+
+  constructor(readonly capacity: number) {}
+
+  get(key: string): Buffer | undefined {
+    const frame = this.#frames.get(key);
+    if (frame) {
+      this.#frames.delete(key); // most recently used last
+      this.#frames.set(key, frame);
+    }
+    return frame;
+  }
+
+  set(key: string, frame: Buffer): void {
+    this.#frames.set(key, frame);
+    if (this.#frames.size > this.capacity) this.#frames.delete(this.#frames.keys().next().value as string);
+  }
+}
+
+/** A whole blob in memory, checked; a blob within one frame is served from `cache` when it can be. */
+export async function readBlob(
+  layout: StoreLayout,
+  location: BlobLocation,
+  cache: FrameCache,
+): Promise<Buffer> {
+  const { blob, pack } = location;
+  const overlapping = framesOverlapping(pack.index.frames, blob.raw_offset, blob.size);
+  if (overlapping.length === 1) {
+    const i = overlapping[0] as number;
+    const key = `${pack.id}:${i}`;
+    let raw = cache.get(key);
+    if (!raw) {
+      const reader = await PackReader.open(layout, pack);
+      try {
+        raw = await reader.readFrame(i);
+      } catch (error) {
+        throw blobError(location, error);
+      } finally {
+        await reader.close();
+      }
+      cache.set(key, raw);
+    }
+    const frame = pack.index.frames[i] as FrameEntry;
+    const start = blob.raw_offset - frame.raw_offset;
+    const data = Buffer.from(raw.subarray(start, start + blob.size)); // a copy: the frame stays cached
+    checkHash(location, createHash('sha256').update(data).digest('hex'));
+    return data;
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of readBlobChunks(layout, location)) chunks.push(chunk);
   return Buffer.concat(chunks); // copies, so the cached frames are not kept alive by the result
@@ -71,12 +124,7 @@ async function* checkedChunks(cursor: FrameCursor, location: BlobLocation): Asyn
   try {
     yield* cursor.blobChunks(location.blob);
   } catch (error) {
-    if (!(error instanceof FrameError)) throw error;
-    throw new SnapshotStoreError(
-      'corrupt',
-      `blob ${location.blob.hash} in pack ${location.pack.id} cannot be read: ${error.message}`,
-      { cause: error },
-    );
+    throw blobError(location, error);
   }
 }
 
@@ -87,4 +135,14 @@ function checkHash(location: BlobLocation, actual: string): void {
       `blob ${location.blob.hash} in pack ${location.pack.id} is corrupt: its content hashes to ${actual}`,
     );
   }
+}
+
+/** A frame error as an error that names the blob; anything else unchanged. */
+function blobError(location: BlobLocation, error: unknown): unknown {
+  if (!(error instanceof FrameError)) return error;
+  return new SnapshotStoreError(
+    'corrupt',
+    `blob ${location.blob.hash} in pack ${location.pack.id} cannot be read: ${error.message}`,
+    { cause: error },
+  );
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type AcquireLockOptions, acquireLock, type Lock } from '@moat/storage';
-import { readBlob, readBlobChunks, readBlobsInPackOrder } from './blob-reader.js';
+import { FrameCache, readBlob, readBlobChunks, readBlobsInPackOrder } from './blob-reader.js';
 import { type BlobWriter, PackBlobWriter } from './blob-writer.js';
 import { SnapshotStoreError } from './errors.js';
 import { collectGarbage } from './gc.js';
@@ -28,6 +28,8 @@ export interface OpenStoreOptions {
 export class ContentStore {
   readonly dir: string;
   readonly #layout: StoreLayout;
+  /** Eight frames of about 1 MiB: enough for the tree objects of a snapshot, which sit together. */
+  readonly #frames = new FrameCache(8);
   readonly #index: StoreIndex;
   readonly #refs: RefStore;
 
@@ -58,7 +60,7 @@ export class ContentStore {
   async read(hash: BlobHash): Promise<Buffer> {
     assertBlobHash(hash);
     if (hash === EMPTY_BLOB_HASH) return Buffer.alloc(0);
-    return readBlob(this.#layout, await this.#locateOrThrow(hash));
+    return readBlob(this.#layout, await this.#locateOrThrow(hash), this.#frames);
   }
 
   /**

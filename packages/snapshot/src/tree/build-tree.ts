@@ -47,7 +47,11 @@ export async function buildTree(
   options: BuildOptions,
 ): Promise<BuiltTree> {
   const built: BuiltTree = { root: '', trees: new Map(), filesRead: 0 };
-  built.root = await buildDir(workspace, '', scan.root, options, built);
+  const newTrees: Buffer[] = [];
+  built.root = await buildDir(workspace, '', scan.root, options, built, newTrees);
+  // Trees are stored after all file content, so that they sit together in a few frames: walking a
+  // snapshot's trees (diff, restore, gc) then decompresses those frames, not every frame of the pack.
+  for (const data of newTrees) await options.sink?.add(data);
   return built;
 }
 
@@ -57,12 +61,13 @@ async function buildDir(
   dir: ScanNode,
   options: BuildOptions,
   built: BuiltTree,
+  newTrees: Buffer[],
 ): Promise<BlobHash> {
   const entries: TreeEntry[] = [];
   for (const child of dir.children ?? []) {
     const path = dirPath === '' ? child.name : `${dirPath}/${child.name}`;
     if (child.type === 'dir') {
-      const ref = await buildDir(workspace, path, child, options, built);
+      const ref = await buildDir(workspace, path, child, options, built, newTrees);
       entries.push({
         name: child.name,
         type: 'dir',
@@ -89,7 +94,7 @@ async function buildDir(
   const data = encodeTree(entries);
   const hash = createHash('sha256').update(data).digest('hex');
   built.trees.set(hash, entries);
-  if (options.sink && !options.cache.hasTree(hash)) await options.sink.add(data);
+  if (options.sink && !options.cache.hasTree(hash)) newTrees.push(data);
   options.cache.recordTree(hash);
   return hash;
 }
