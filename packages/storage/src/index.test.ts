@@ -19,6 +19,7 @@ describe('@moat/storage front door', () => {
       'readJsonl',
       'readLockOwner',
       'resolveRunRef',
+      'syncDir',
       'withLock',
       'writeFileAtomic',
       'writeJsonAtomic',

@@ -1,3 +1,4 @@
+import { syncDir } from './atomic/directory.js';
 import { type ReadJsonFileOptions, readJsonFile, writeJsonAtomic } from './atomic/json-file.js';
 import { type WriteFileAtomicOptions, writeFileAtomic } from './atomic/write-file-atomic.js';
 import { StorageError, type StorageErrorCode, type StorageErrorOptions } from './errors.js';
@@ -35,6 +36,7 @@ export {
   resolveRunRef,
   RunStore,
   StorageError,
+  syncDir,
   withLock,
   writeFileAtomic,
   writeJsonAtomic,

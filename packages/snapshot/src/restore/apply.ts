@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import type { BlobHash } from '../store/types.js';
 import { SMALL_FILE_BYTES } from '../tree/read-file.js';
-import type { PlannedEntry, RestorePlan } from './plan.js';
+import { type PlannedEntry, type RestorePlan, planSize } from './plan.js';
 
 /** Where restored content comes from: the store. */
 export interface BlobSource {
@@ -51,14 +51,7 @@ export async function applyRestore(
   blobs: BlobSource,
   options: ApplyOptions,
 ): Promise<void> {
-  const total =
-    plan.removeFiles.length +
-    plan.removeDirs.length +
-    plan.makeDirs.length +
-    plan.writeFiles.length +
-    plan.makeLinks.length +
-    plan.fixMeta.length +
-    plan.fixDirs.length;
+  const total = planSize(plan);
   let done = 0;
   const step = () => options.onProgress?.(++done, total);
   const abs = (path: string) => (path === '' ? root : `${root}/${path}`);

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { PackBlobWriter } from './blob-writer.js';
 import { BlobChangedError, reasonOf, SnapshotStoreError } from './errors.js';
-import { fileSize, syncDir } from './fs-util.js';
+import { syncDir } from '@moat/storage';
+import { fileSize } from './fs-util.js';
 import { planGc } from './gc-plan.js';
 import { sweepGarbage } from './garbage.js';
 import { FrameCursor, FrameError, PackReader } from './pack-reader.js';

@@ -2,7 +2,7 @@ import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '@moat/storage';
 import { type CompressedFrame, compressFrame } from './codec.js';
 import { reasonOf, SnapshotStoreError } from './errors.js';
-import { syncDir } from './fs-util.js';
+import { syncDir } from '@moat/storage';
 import {
   type BlobEntry,
   type FrameEntry,

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonFile, writeJsonAtomic } from '@moat/storage';
 import { SnapshotStoreError } from './errors.js';
-import { syncDir } from './fs-util.js';
+import { syncDir } from '@moat/storage';
 import { listDir } from './store-index.js';
 
 // No '/', no leading '.': a ref name can neither leave refs/ nor look like a temp file.
