@@ -13,7 +13,6 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import type { BlobHash } from '../store/types.js';
@@ -74,10 +73,8 @@ export async function applyRestore(
     step();
   }
 
-  // Creating files is what a restore spends its time on, and it waits on the filesystem, not the
-  // CPU: a few in flight through the threadpool overlap that waiting (more than the threadpool's
-  // four only contend for the filesystem's journal).
-  const writes = new WritePool(WRITES_IN_FLIGHT);
+  // Synchronous writes, one after another, like tar: on the disks measured, several in flight through
+  // the threadpool only contended for the filesystem and were slower.
   const small = new Map<BlobHash, PlannedEntry[]>();
   for (const planned of plan.writeFiles) {
     if (planned.entry.size > SMALL_FILE_BYTES) {
@@ -89,18 +86,13 @@ export async function applyRestore(
     paths.push(planned);
     small.set(planned.entry.ref, paths);
   }
-  await blobs.readMany(small.keys(), async (hash, data) => {
+  await blobs.readMany(small.keys(), (hash, data) => {
     for (const planned of small.get(hash) ?? []) {
       const temp = tempFor(planned.path);
-      await writes.submit(async () => {
-        await writableAsync(abs(planned.path), (target) =>
-          writeSmallFile(target, temp, data, planned, umask),
-        );
-        step();
-      });
+      writable(abs(planned.path), (target) => writeSmallFile(target, temp, data, planned, umask));
+      step();
     }
   });
-  await writes.drain();
 
   for (const planned of plan.makeLinks) {
     const temp = tempFor(planned.path);
@@ -127,54 +119,23 @@ export async function applyRestore(
   }
 }
 
-const WRITES_IN_FLIGHT = 4;
-
-/** Runs at most `limit` tasks at once; submit() waits for a free slot, so memory stays bounded. */
-class WritePool {
-  readonly #running = new Set<Promise<void>>();
-  #failure: unknown;
-
-  constructor(readonly limit: number) {}
-
-  async submit(task: () => Promise<void>): Promise<void> {
-    while (this.#running.size >= this.limit) await Promise.race(this.#running);
-    this.#throwIfFailed();
-    const running: Promise<void> = task()
-      .catch((error: unknown) => {
-        this.#failure ??= error;
-      })
-      .finally(() => this.#running.delete(running));
-    this.#running.add(running);
-  }
-
-  /** Waits for every task; throws the first failure. */
-  async drain(): Promise<void> {
-    await Promise.all(this.#running);
-    this.#throwIfFailed();
-  }
-
-  #throwIfFailed(): void {
-    if (this.#failure !== undefined) throw this.#failure;
-  }
-}
-
-async function writeSmallFile(
+function writeSmallFile(
   target: string,
   temp: string | null,
   data: Buffer,
   { entry }: PlannedEntry,
   umask: number,
-): Promise<void> {
-  const handle = await open(temp ?? target, 'wx', temp ? 0o600 : entry.mode);
+): void {
+  const fd = openSync(temp ?? target, 'wx', temp ? 0o600 : entry.mode);
   try {
-    await handle.writeFile(data);
-    // Explicit whenever the umask (or the temporary mode) would leave other bits than the snapshot's.
-    if (temp || (entry.mode & ~umask) !== entry.mode || entry.mode & 0o7000) await handle.chmod(entry.mode);
-    await handle.utimes(seconds(entry.mtimeUs), seconds(entry.mtimeUs));
+    for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
+    // Explicit whenever the temporary mode or the umask would leave other bits than the snapshot's.
+    if (temp || (entry.mode & ~umask) !== entry.mode || entry.mode & 0o7000) fchmodSync(fd, entry.mode);
+    futimesSync(fd, seconds(entry.mtimeUs), seconds(entry.mtimeUs));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
-  if (temp) await rename(temp, target);
+  if (temp) renameSync(temp, target);
 }
 
 async function writeLargeFile(
@@ -213,17 +174,6 @@ function removeDirIfEmpty(target: string, path: string, replaced: boolean): void
         `cannot restore ${path}: in the snapshot it is not a directory, but here it is one that holds files the snapshot does not cover (ignored files); move them away and run the restore again`,
       );
     }
-  }
-}
-
-/** writable() for asynchronous work. */
-async function writableAsync(target: string, fn: (target: string) => Promise<void>): Promise<void> {
-  try {
-    await fn(target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
-    chmodSync(dirname(target), 0o700);
-    await fn(target);
   }
 }
 

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '@moat/storage';
 import { type CompressedFrame, compressFrame } from './codec.js';
@@ -120,12 +121,13 @@ export class PackWriter {
       frames: this.#frames,
       blobs,
     };
-    const text = serializePackIndex(index);
+    // Gzipped: half the size, as the 64-hex-digit hashes are most of it and compress to their bytes.
+    const indexData = gzipSync(serializePackIndex(index));
     try {
       await rename(this.#tempFile, packFile);
       // The pack's name must be durable before an index can point at it.
       await syncDir(this.#layout.packsDir);
-      await writeFileAtomic(this.#layout.indexFile(id), text);
+      await writeFileAtomic(this.#layout.indexFile(id), indexData);
     } catch (error) {
       // Index first (it may have been renamed before a failing directory fsync): never one without its pack.
       await rm(this.#layout.indexFile(id), { force: true }).catch(() => {});
@@ -133,7 +135,7 @@ export class PackWriter {
       await rm(packFile, { force: true }).catch(() => {});
       throw ioError(this.#layout, error);
     }
-    return { id, index, indexBytes: Buffer.byteLength(text) };
+    return { id, index, indexBytes: indexData.length };
   }
 
   /** Removes the temp file; compressions still running finish in the background and are dropped. */

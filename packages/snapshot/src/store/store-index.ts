@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { errnoCode, reasonOf, SnapshotStoreError } from './errors.js';
 import { fileSize } from './fs-util.js';
@@ -183,16 +184,16 @@ export async function loadPack(
   id: string,
 ): Promise<LoadedPack | DamagedPack | undefined> {
   const indexFile = layout.indexFile(id);
-  let text: string;
+  let stored: Buffer;
   try {
-    text = await readFile(indexFile, 'utf8');
+    stored = await readFile(indexFile);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined; // removed by gc since the listing
     return { id, index: undefined, kind: 'corrupt', reason: `cannot read ${indexFile} (${reasonOf(error)})` };
   }
   let index: PackIndexFile;
   try {
-    index = parsePackIndex(text, id);
+    index = parsePackIndex(gunzipSync(stored).toString('utf8'), id);
   } catch (error) {
     return {
       id,
@@ -201,7 +202,7 @@ export async function loadPack(
       reason: `${indexFile} is corrupted (${reasonOf(error)})`,
     };
   }
-  return (await checkPackFile(layout, id, index)) ?? { id, index, indexBytes: Buffer.byteLength(text) };
+  return (await checkPackFile(layout, id, index)) ?? { id, index, indexBytes: stored.length };
 }
 
 /** Damage of a pack file whose index is sound: missing, or shorter than its index says. */

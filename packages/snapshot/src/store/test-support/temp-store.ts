@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,10 @@ export async function packIndexes(store: ContentStore): Promise<PackIndexFile[]>
   const names = (await packFiles(store)).filter((name) => name.endsWith('.idx'));
   return Promise.all(
     names.map(
-      async (name) => JSON.parse(await readFile(join(store.dir, 'packs', name), 'utf8')) as PackIndexFile,
+      async (name) =>
+        JSON.parse(
+          gunzipSync(await readFile(join(store.dir, 'packs', name))).toString('utf8'),
+        ) as PackIndexFile,
     ),
   );
 }
