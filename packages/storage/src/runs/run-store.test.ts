@@ -331,13 +331,16 @@ describe('RunStore.remove', () => {
     // Do what remove does while holding the run's lock, with an update waiting for that lock:
     // rename the directory away (atomically), then delete it.
     const lock = await acquireLock(join(runDir, 'metadata.lock'));
-    const update = store.update(run.id, { state: 'running' });
+    // The expectation is attached at once: the update may fail while the directory is being deleted.
+    const updateFails = expect(store.update(run.id, { state: 'running' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await sleep(50);
     const doomed = join(store.paths.runsDir, '.removing-test');
     await rename(runDir, doomed);
     await lock.release();
     await rm(doomed, { recursive: true });
-    await expect(update).rejects.toMatchObject({ code: 'not_found' });
+    await updateFails;
     expect(await readdir(store.paths.runsDir)).toEqual([]);
   });
 });
