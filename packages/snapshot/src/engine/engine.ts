@@ -7,7 +7,7 @@ import { SnapshotError } from '../errors.js';
 import { applyRestore, seconds } from '../restore/apply.js';
 import { planRestore, planSize } from '../restore/plan.js';
 import { scanWorkspace } from '../scan/scan.js';
-import type { CoverageOptions, ScanNode, ScanResult } from '../scan/types.js';
+import type { CoverageOptions, ScanNode, ScanResult, ScanTotals } from '../scan/types.js';
 import { ContentStore } from '../store/content-store.js';
 import type { BlobHash } from '../store/types.js';
 import { type BuiltTree, buildTree } from '../tree/build-tree.js';
@@ -71,6 +71,14 @@ interface SnapshotRef {
   root_mtime_us: number;
   snapshots_dir: string;
   created_at: string;
+}
+
+/** A workspace's content as just stored, not yet recorded as a snapshot. */
+interface StoredWorkspace {
+  ref: SnapshotRef;
+  built: BuiltTree;
+  totals: ScanTotals;
+  bytesAdded: number;
 }
 
 interface Journal extends InterruptedRestore {
@@ -157,8 +165,9 @@ export class SnapshotEngine {
     return this.#mutate(async () => {
       const newest = (await this.#list.read()).at(-1);
       const newestRef = newest && (await this.#store.readRef<SnapshotRef>(newest.id));
-      const { record, ref } = await this.#snapshot(type, label, undefined, newestRef);
-      return ref === newestRef ? null : record;
+      const stored = await this.#storeWorkspace(undefined);
+      const unchanged = newestRef?.root === stored.ref.root && newestRef.root_mode === stored.ref.root_mode;
+      return unchanged ? null : this.#record(type, label, stored);
     });
   }
 
@@ -353,16 +362,18 @@ export class SnapshotEngine {
     return Number(text) || 0;
   }
 
-  /**
-   * Scans, checks limits, stores new content and records the snapshot (the lock must be held). When
-   * `unlessEqual` is given and the new tree equals it exactly, nothing is recorded and it is returned.
-   */
+  /** Takes and records a snapshot (the lock must be held). */
   async #snapshot(
     type: SnapshotType,
     label: string | null,
     onProgress: OnProgress | undefined,
-    unlessEqual?: SnapshotRef,
   ): Promise<{ record: SnapshotRecord; ref: SnapshotRef; built: BuiltTree }> {
+    const stored = await this.#storeWorkspace(onProgress);
+    return { ...stored, record: await this.#record(type, label, stored) };
+  }
+
+  /** Scans, checks limits and stores the workspace's new content and trees (the lock must be held). */
+  async #storeWorkspace(onProgress: OnProgress | undefined): Promise<StoredWorkspace> {
     const scan = this.#scan();
     const overLimit = checkLimits(scan, this.#options.settings.limits);
     if (overLimit) throw new SnapshotError('limit', `cannot snapshot ${this.workspace}: ${overLimit}`);
@@ -386,6 +397,8 @@ export class SnapshotEngine {
       }
       throw error;
     }
+    const totals = await writer.commit();
+    await cache.save();
     const ref: SnapshotRef = {
       root: built.root,
       root_mode: scan.root.mode,
@@ -393,30 +406,27 @@ export class SnapshotEngine {
       snapshots_dir: this.#options.snapshotsDir,
       created_at: new Date().toISOString(),
     };
-    if (unlessEqual && unlessEqual.root === ref.root && unlessEqual.root_mode === ref.root_mode) {
-      await writer.commit();
-      await cache.save();
-      const existing = (await this.#list.read()).at(-1) as SnapshotRecord;
-      return { record: existing, ref: unlessEqual, built };
-    }
-    const totals = await writer.commit();
+    return { ref, built, totals: scan.totals, bytesAdded: totals.storedBytes };
+  }
+
+  /** Records stored content as a snapshot of this run. */
+  async #record(type: SnapshotType, label: string | null, stored: StoredWorkspace): Promise<SnapshotRecord> {
     const record: SnapshotRecord = {
       id: newId('snap'),
       type,
       label: label || null,
-      created_at: ref.created_at,
+      created_at: stored.ref.created_at,
       backend: 'store',
-      files: scan.totals.files,
-      dirs: scan.totals.dirs,
-      symlinks: scan.totals.symlinks,
-      bytes: scan.totals.bytes,
-      bytes_added: totals.storedBytes,
+      files: stored.totals.files,
+      dirs: stored.totals.dirs,
+      symlinks: stored.totals.symlinks,
+      bytes: stored.totals.bytes,
+      bytes_added: stored.bytesAdded,
     };
     // The ref first: a crash between the two leaves an unreferenced ref, which gc removes.
-    await this.#store.writeRef(record.id, ref);
+    await this.#store.writeRef(record.id, stored.ref);
     await this.#list.add(record);
-    await cache.save();
-    return { record, ref, built };
+    return record;
   }
 
   async #apply(
