@@ -1,4 +1,4 @@
-import { utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanWorkspace } from '../scan/scan.js';
@@ -67,5 +67,59 @@ describe('buildTree with a stat cache', () => {
     const keptHash = built.trees.get(built.root)?.find((e) => e.name === 'kept.txt')?.ref as string;
     await cache.retain(new Set([keptHash]), 1);
     expect((await build(workspace, await StatCache.load(join(root, 'cache'), 1))).filesRead).toBe(1);
+  });
+
+  it('gives a reused directory hash only to a directory whose entries are unchanged', async () => {
+    const root = tempDir();
+    const workspace = join(root, 'ws');
+    const old = Date.now() / 1000 - 60;
+    writeTree(workspace, { 'a/x.txt': 'x', 'a/deep/y.txt': 'y', 'b/z.txt': 'z' });
+    for (const file of ['a/x.txt', 'a/deep/y.txt', 'b/z.txt']) utimesSync(join(workspace, file), old, old);
+    const cache = await StatCache.load(join(root, 'cache'), 0);
+    await build(workspace, cache);
+    await build(workspace, cache); // the second scan answers every directory from memory
+
+    // Each kind of change must reach the root hash: a new file, a removed file, a new empty directory.
+    const roots = new Set<string>();
+    const edits = [
+      () => writeFileSync(join(workspace, 'a/deep/new.txt'), 'n'),
+      () => rmSync(join(workspace, 'b/z.txt')),
+      () => mkdirSync(join(workspace, 'a/deep/empty')),
+    ];
+    for (const edit of edits) {
+      edit();
+      const built = await build(workspace, cache);
+      // What a cache that never saw this tree computes: the memory must not have changed the answer.
+      const fresh = await buildTree(workspace, scanWorkspace(workspace, coverage), {
+        sink: null,
+        cache: await StatCache.load(join(root, 'no-cache'), 0),
+      });
+      expect(built.root).toBe(fresh.root);
+      roots.add(built.root);
+    }
+    expect(roots.size).toBe(edits.length);
+  });
+
+  it('forgets the files a discarded scan hashed', async () => {
+    const root = tempDir();
+    const workspace = join(root, 'ws');
+    const old = Date.now() / 1000 - 60;
+    writeTree(workspace, { 'a.txt': 'a', 'b.txt': 'b' });
+    for (const file of ['a.txt', 'b.txt']) utimesSync(join(workspace, file), old, old);
+    const cache = await StatCache.load(join(root, 'cache'), 0);
+    await build(workspace, cache);
+
+    writeFileSync(join(workspace, 'b.txt'), 'B');
+    utimesSync(join(workspace, 'b.txt'), old, old); // not racy: only the discarded scan explains a read
+    await buildTree(workspace, scanWorkspace(workspace, coverage), { sink: null, cache });
+    cache.discardScan(); // e.g. a diff: nothing was stored, so b.txt's new hash must not be trusted
+    expect((await build(workspace, cache)).filesRead).toBe(1);
+    expect((await build(workspace, cache)).filesRead).toBe(0);
+    // A file that is gone leaves the saved cache.
+    rmSync(join(workspace, 'a.txt'));
+    await build(workspace, cache);
+    writeFileSync(join(workspace, 'a.txt'), 'a');
+    utimesSync(join(workspace, 'a.txt'), old, old);
+    expect((await build(workspace, await StatCache.load(join(root, 'cache'), 0))).filesRead).toBe(1);
   });
 });

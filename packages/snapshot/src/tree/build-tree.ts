@@ -86,37 +86,48 @@ async function buildDir(
         ref: child.target ?? '',
       });
     } else {
-      const entry = await fileEntry(workspace, path, child, options, built);
+      // A stat cache hit (most files) is answered without awaiting anything.
+      const cached = options.cache.reuse(path, child);
+      const entry =
+        cached === undefined
+          ? await readFileEntry(workspace, path, child, options, built)
+          : fileTreeEntry(child, cached);
       if (entry) entries.push(entry);
       options.onFile?.();
     }
   }
-  const data = encodeTree(entries);
-  const hash = createHash('sha256').update(data).digest('hex');
+  const { cache } = options;
+  let hash = cache.knownTree(dirPath, entries);
+  if (hash === undefined || (options.sink && !cache.hasTree(hash))) {
+    const data = encodeTree(entries);
+    hash = createHash('sha256').update(data).digest('hex');
+    if (options.sink && !cache.hasTree(hash)) newTrees.push(data);
+  }
+  cache.rememberTree(dirPath, entries, hash);
   built.trees.set(hash, entries);
-  if (options.sink && !options.cache.hasTree(hash)) newTrees.push(data);
-  options.cache.recordTree(hash);
+  cache.recordTree(hash);
   return hash;
 }
 
-async function fileEntry(
+function fileTreeEntry(node: ScanNode, hash: BlobHash): TreeEntry {
+  return {
+    name: node.name,
+    type: 'file',
+    mode: node.mode,
+    size: node.size,
+    mtimeUs: toMicroseconds(node.mtimeMs),
+    ref: hash,
+  };
+}
+
+/** The entry of a file the stat cache cannot vouch for: read (never torn), stored, recorded. */
+async function readFileEntry(
   workspace: string,
   path: string,
   node: ScanNode,
   options: BuildOptions,
   built: BuiltTree,
 ): Promise<TreeEntry | null> {
-  const cached = options.cache.reuse(path, node);
-  if (cached !== undefined) {
-    return {
-      name: node.name,
-      type: 'file',
-      mode: node.mode,
-      size: node.size,
-      mtimeUs: toMicroseconds(node.mtimeMs),
-      ref: cached,
-    };
-  }
   built.filesRead++;
   const absolute = `${workspace}/${path}`;
   let stored: { hash: BlobHash; stat: StableStat };
@@ -134,14 +145,7 @@ async function fileEntry(
   // The stat that matches the content read, which may be newer than the scan's.
   const seen: ScanNode = { ...node, ...stat };
   options.cache.record(path, seen, hash);
-  return {
-    name: node.name,
-    type: 'file',
-    mode: stat.mode,
-    size: stat.size,
-    mtimeUs: toMicroseconds(stat.mtimeMs),
-    ref: hash,
-  };
+  return fileTreeEntry(seen, hash);
 }
 
 async function storeSmall(absolute: string, sink: BlobSink | null) {

@@ -3,6 +3,7 @@ import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '@moat/storage';
 import type { ScanNode } from '../scan/types.js';
 import type { BlobHash } from '../store/types.js';
+import type { TreeEntry } from './tree-object.js';
 
 const FORMAT = 1;
 
@@ -13,6 +14,8 @@ interface CachedFile {
   ctimeMs: number;
   ino: number;
   hash: BlobHash;
+  /** The number of the last scan that kept this entry (a stamp, not a copy: scans of 28k files stay cheap). */
+  keptByScan?: number;
 }
 
 /**
@@ -32,7 +35,18 @@ interface CachedFile {
 export class StatCache {
   readonly #file: string;
   #entries: Map<string, CachedFile>;
-  #next = new Map<string, CachedFile>();
+  /** The current scan's number, and how many cached entries it kept (see reuse). */
+  #scan = 1;
+  #keptCount = 0;
+  /** Files hashed by the current scan, kept apart until save(): a failed scan must leave no trace. */
+  #recorded = new Map<string, CachedFile>();
+  /**
+   * Each directory's entries and tree hash from the previous scan, and the current scan's: an
+   * unchanged directory (most of them) reuses its hash instead of encoding and hashing its tree again.
+   * In memory only; rotating the two maps at every scan bounds them by the tree's size.
+   */
+  #dirTrees = new Map<string, { entries: TreeEntry[]; hash: BlobHash }>();
+  #nextDirTrees = new Map<string, { entries: TreeEntry[]; hash: BlobHash }>();
   /** Tree objects known to be in the store, so unchanged directories cost no store lookup. */
   #trees: Set<BlobHash>;
   #nextTrees = new Set<BlobHash>();
@@ -96,20 +110,33 @@ export class StatCache {
     ) {
       return undefined;
     }
-    this.#next.set(path, cached);
+    if (cached.keptByScan !== this.#scan) {
+      cached.keptByScan = this.#scan;
+      this.#keptCount++;
+    }
     return cached.hash;
   }
 
   /** Records a file hashed in the current scan; only kept or recorded paths survive the next save(). */
   record(path: string, node: ScanNode, hash: BlobHash): void {
     this.#changed = true;
-    this.#next.set(path, {
+    this.#recorded.set(path, {
       size: node.size,
       mtimeMs: node.mtimeMs,
       ctimeMs: node.ctimeMs,
       ino: node.ino,
       hash,
     });
+  }
+
+  /** The tree hash of directory `dirPath` if its entries equal the previous scan's, else undefined. */
+  knownTree(dirPath: string, entries: readonly TreeEntry[]): BlobHash | undefined {
+    const previous = this.#dirTrees.get(dirPath);
+    return previous && sameEntries(previous.entries, entries) ? previous.hash : undefined;
+  }
+
+  rememberTree(dirPath: string, entries: TreeEntry[], hash: BlobHash): void {
+    this.#nextDirTrees.set(dirPath, { entries, hash });
   }
 
   hasTree(hash: BlobHash): boolean {
@@ -123,19 +150,30 @@ export class StatCache {
 
   /** Forgets what the last scan recorded (a failed snapshot must not leave half its entries). */
   discardScan(): void {
-    this.#next = new Map();
+    this.#endScan();
+  }
+
+  #endScan(): void {
+    this.#scan++;
+    this.#keptCount = 0;
+    this.#recorded = new Map();
     this.#nextTrees = new Set();
     this.#changed = false;
+    this.#dirTrees = this.#nextDirTrees;
+    this.#nextDirTrees = new Map();
   }
 
   /** Replaces the cache with what the last scan recorded, whose blobs and trees are now stored. */
   async save(): Promise<void> {
     // Nothing hashed and nothing gone: the file on disk already says all this (and rewriting it would
     // cost more than the rest of a no-change snapshot).
-    if (this.#changed || this.#next.size !== this.#entries.size) {
-      await this.#write(this.#next, new Set([...this.#trees, ...this.#nextTrees]));
+    if (this.#changed || this.#keptCount !== this.#entries.size) {
+      const next = new Map<string, CachedFile>();
+      for (const [path, cached] of this.#entries) if (cached.keptByScan === this.#scan) next.set(path, cached);
+      for (const [path, cached] of this.#recorded) next.set(path, cached);
+      await this.#write(next, new Set([...this.#trees, ...this.#nextTrees]));
     }
-    this.discardScan();
+    this.#endScan();
   }
 
   /** After garbage collection: keeps only entries whose blobs survived, under the new generation. */
@@ -163,4 +201,23 @@ interface SavedCache {
   generation: number;
   files: (string | number)[][];
   trees: BlobHash[];
+}
+
+function sameEntries(a: readonly TreeEntry[], b: readonly TreeEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as TreeEntry;
+    const y = b[i] as TreeEntry;
+    if (
+      x.name !== y.name ||
+      x.type !== y.type ||
+      x.mode !== y.mode ||
+      x.size !== y.size ||
+      x.mtimeUs !== y.mtimeUs ||
+      x.ref !== y.ref
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
