@@ -47,6 +47,20 @@ const smokeTests: Record<string, string> = {
     await engine.restore(snap.id);
     if (readFileSync(ws + '/a.txt', 'utf8') !== 'one') throw new Error('restore');
     console.log('snapshot ok');`,
+  '@moat/trace': `
+    import { isGitCommit, isSuccessfulBuild, ScriptedTracer, summarizeExecEvents } from '@moat/trace';
+    const event = { command: 'git', args: ['-C', 'repo', 'commit', '-m', 'x'], exit_code: 0, signal: null };
+    if (!isGitCommit(event) || isGitCommit({ ...event, exit_code: 1 })) throw new Error('git classifier');
+    if (!isSuccessfulBuild({ command: 'pnpm', args: ['-C', 'web', 'build'], exit_code: 0, signal: null })) throw new Error('build classifier');
+    if (typeof ScriptedTracer !== 'function' || typeof summarizeExecEvents !== 'function') throw new Error('exports');
+    console.log('trace ok');`,
+  '@moat/trace-native': `
+    import { createRequire } from 'node:module';
+    const { NativeTracer } = createRequire(import.meta.url)('@moat/trace-native');
+    const tracer = new NativeTracer({ roots: [process.pid] }, () => {});
+    tracer.stop(); // idempotent before start
+    if (tracer.stats().events !== 0) throw new Error('stats');
+    console.log('trace-native ok');`,
   '@moat/cli': '', // checked through its bin below
 };
 
@@ -88,6 +102,12 @@ describe('published packages', () => {
     (name) => {
       const listing = execFileSync('tar', ['-tzf', tarballs[name] ?? ''], { encoding: 'utf8' }).split('\n');
       expect(listing).toContain('package/README.md');
+      if (name === '@moat/trace-native') {
+        // A napi-rs addon: its loader, its types and the binary built for this machine.
+        expect(listing).toEqual(expect.arrayContaining(['package/index.js', 'package/index.d.ts']));
+        expect(listing.some((file) => /^package\/[^/]+\.node$/.test(file))).toBe(true);
+        return;
+      }
       expect(listing.some((file) => /^package\/dist\/.*\.js$/.test(file))).toBe(true);
       expect(listing.filter((file) => /\.test\.|\/src\//.test(file))).toEqual([]);
       if (name !== '@moat/cli') expect(listing).toContain('package/dist/index.d.ts');
@@ -108,11 +128,14 @@ describe('published packages', () => {
       `import { loadConfig, type MoatConfig } from '@moat/config';
        import { RunStore, type RunRecord } from '@moat/storage';
        import { SnapshotEngine, type SnapshotRecord } from '@moat/snapshot';
+       import { createTracer, type ExecEvent } from '@moat/trace';
+       const events: ExecEvent[] = [];
+       const tracing: typeof createTracer = createTracer;
        const open: typeof SnapshotEngine.open = SnapshotEngine.open;
        const record: SnapshotRecord | undefined = undefined;
        const config: Promise<MoatConfig> = loadConfig('.').then((loaded) => loaded.config);
        const runs: Promise<RunRecord[]> = new RunStore('.').list().then((listed) => listed.runs);
-       export { config, open, record, runs };\n`,
+       export { config, events, open, record, runs, tracing };\n`,
     );
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = spawnSync(
