@@ -4,9 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../lib/report.mjs';
 
+export { REPO_ROOT };
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = resolve(BENCH_DIR, '../..');
 export const TREE_DIR = join(BENCH_DIR, 'tree');
 export const MOAT_ENTRY = join(REPO_ROOT, 'packages/snapshot/dist/index.js');
 

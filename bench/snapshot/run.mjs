@@ -7,7 +7,15 @@
 // Writes bench/snapshot/results/<date>[-quick].json and the section of docs/benchmarks.md between
 // <!-- snapshot-bench:start --> and <!-- snapshot-bench:end -->. README.md explains the method.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +36,15 @@ import {
   storeSize,
   workspaceDir,
 } from './common.mjs';
+import {
+  fmtSeconds,
+  fmtTime,
+  have,
+  summarize,
+  table,
+  toJson,
+  writeBenchmarkSection,
+} from '../lib/report.mjs';
 
 const USAGE = 'usage: node bench/snapshot/run.mjs [--quick] [--no-settle]';
 const flags = process.argv.slice(2);
@@ -192,7 +209,13 @@ mkdirSync(resultsDir, { recursive: true });
 const resultsFile = join(resultsDir, `${report.date.slice(0, 10)}${QUICK ? '-quick' : ''}.json`);
 writeFileSync(resultsFile, `${toJson(report)}\n`);
 const section = renderSection(report);
-writeDoc(section);
+writeBenchmarkSection({
+  start: START,
+  end: END,
+  section,
+  machine: machine.summary,
+  tools: Object.values(tools),
+});
 console.log(`\n${section}`);
 console.log(`results: ${resultsFile}; docs/benchmarks.md updated; total ${totalSeconds.toFixed(0)} s`);
 
@@ -406,7 +429,9 @@ function whereTheTimeGoes(rep, sets) {
       `- ${set}: listing and lstat'ing the set on one Node thread costs ${fmtSeconds(floor)}, ${perEntry.toFixed(1)} µs per entry ` +
         `(${(floor / t.git_edit.median).toFixed(2)}× shadow git's 10-edit run, ` +
         `${Math.round((100 * floor) / t.moat_nochange_warm.median)} % of moat's no-change snapshot)` +
-        (t.tar_extract ? `; the in-place restore budget is ${fmtSeconds(0.05 * t.tar_extract.median)}.` : '.'),
+        (t.tar_extract
+          ? `; the in-place restore budget is ${fmtSeconds(0.05 * t.tar_extract.median)}.`
+          : '.'),
     );
   }
   lines.push(
@@ -446,13 +471,11 @@ async function timed(set, r, key, runs, { warmup = 0, prepare, body }) {
 }
 
 function record(set, r, key, times, commands = {}) {
-  const sorted = [...times].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const { median, min, max } = summarize(times);
   r.times[key] = {
     median: round(median),
-    min: round(sorted[0]),
-    max: round(sorted.at(-1)),
+    min: round(min),
+    max: round(max),
     runs: times.map(round),
     ...commands,
   };
@@ -671,31 +694,6 @@ function renderSection(rep) {
   return lines.join('\n');
 }
 
-/** A Markdown table padded as Biome's formatter pads it, so `npm run format` leaves it alone. */
-function table(header, align, rows) {
-  const widths = header.map((_, c) => Math.max(3, ...[header, ...rows].map((row) => row[c].length)));
-  const line = (row) =>
-    `| ${row.map((cell, c) => (align[c] === 'r' ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
-  const rule = widths.map((w, c) => (align[c] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
-  return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)];
-}
-
-function writeDoc(section) {
-  const file = join(REPO_ROOT, 'docs', 'benchmarks.md');
-  let text = existsSync(file)
-    ? readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nNumbers measured by the scripts under `bench/`. Each script rewrites only its own section, ' +
-      'between its markers.\n\n' +
-      `Machine when this file was created: ${machine.summary}. Tools: ${Object.values(tools).join(', ')}.\n\n`;
-  const from = text.indexOf(START);
-  const to = text.indexOf(END);
-  text =
-    from >= 0 && to > from
-      ? text.slice(0, from) + section + text.slice(to + END.length)
-      : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
-}
-
 function describeMachine() {
   const nproc = Number(run('nproc', []).trim());
   const memTotal = Number(run('free', ['-b']).match(/^Mem:\s+(\d+)/m)[1]);
@@ -722,58 +720,12 @@ function toolVersions() {
 
 // ---- helpers -----------------------------------------------------------------------------------
 
-/**
- * JSON laid out as Biome formats it (biome.json: width 110), so `npm run format` leaves results alone:
- * objects one entry a line; arrays of primitives on one line when they fit, else numbers filled line by
- * line and anything else one a line. `used` is the width already taken on the line, `tail` what follows.
- */
-function toJson(value, indent = '', used = 0, tail = 0) {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  const inner = `${indent}  `;
-  const items = Array.isArray(value)
-    ? value.map((v) => [null, v])
-    : Object.entries(value).filter(([, v]) => v !== undefined);
-  if (items.length === 0) return Array.isArray(value) ? '[]' : '{}';
-  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) {
-    const flat = `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
-    if (used + flat.length + tail <= 110) return flat;
-    if (value.every((v) => typeof v === 'number')) {
-      const lines = [];
-      for (const v of value.map(String)) {
-        const last = lines.at(-1);
-        if (last !== undefined && `${last} ${v},`.length <= 110) lines[lines.length - 1] = `${last} ${v},`;
-        else lines.push(`${inner}${v},`);
-      }
-      lines[lines.length - 1] = lines.at(-1).slice(0, -1);
-      return `[\n${lines.join('\n')}\n${indent}]`;
-    }
-  }
-  const lines = items.map(([key, v], i) => {
-    const head = `${inner}${key === null ? '' : `${JSON.stringify(key)}: `}`;
-    const comma = i < items.length - 1 ? 1 : 0;
-    return `${head}${toJson(v, inner, head.length, comma)}${comma ? ',' : ''}`;
-  });
-  return Array.isArray(value) ? `[\n${lines.join('\n')}\n${indent}]` : `{\n${lines.join('\n')}\n${indent}}`;
-}
-
-function have(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
 function q(s) {
   return `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 function round(x) {
   return Math.round(x * 10000) / 10000;
-}
-
-function fmtSeconds(s) {
-  return s < 1 ? `${(s * 1000).toFixed(s < 0.1 ? 1 : 0)} ms` : `${s.toFixed(2)} s`;
-}
-
-function fmtTime(t) {
-  return `${fmtSeconds(t.median)} (${fmtSeconds(t.min)}–${fmtSeconds(t.max)})`;
 }
 
 function fmtBytes(n) {
