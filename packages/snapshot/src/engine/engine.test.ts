@@ -144,6 +144,38 @@ describe('SnapshotEngine', () => {
     await expect(engine.restoreTo(snapshot.id, target)).rejects.toThrow(/is not empty/);
   });
 
+  it('writes many files on several threads, exactly as one would', async () => {
+    const root = tempDir();
+    const workspace = join(root, 'ws');
+    // Enough small files for the parallel writers, in many directories, with assorted modes.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 700; i++)
+      files[`d${i % 37}/sub${i % 3}/f${i}.txt`] = `content ${i}\n`.repeat(1 + (i % 5));
+    writeTree(workspace, files);
+    for (let i = 0; i < 700; i += 7) chmodSync(join(workspace, `d${i % 37}/sub${i % 3}/f${i}.txt`), 0o750);
+    chmodSync(join(workspace, 'd5/sub1'), 0o555); // read-only directory: its files must still be written
+    const engine = await SnapshotEngine.open({
+      workspace,
+      snapshotsDir: join(root, 'run', 'snapshots'),
+      storeDir: join(root, 'store'),
+      settings,
+    });
+    const snapshot = await engine.create('manual');
+    const before = fingerprint(workspace);
+
+    const target = join(root, 'copy');
+    const progress: number[] = [];
+    await engine.restoreTo(snapshot.id, target, (_phase, done) => progress.push(done));
+    expect(fingerprint(target)).toEqual(before);
+    expect(progress.at(-1)).toBeGreaterThanOrEqual(700);
+
+    // In place, through temporary files: every file changed, then restored.
+    chmodSync(join(workspace, 'd5/sub1'), 0o755);
+    for (const path of Object.keys(files)) writeFileSync(join(workspace, path), 'changed\n');
+    await engine.restore(snapshot.id);
+    expect(fingerprint(workspace)).toEqual(before);
+  });
+
   it('diffs two snapshots and a snapshot against the live workspace', async () => {
     const { workspace, engine } = await setup();
     const first = await engine.create('manual');
@@ -254,6 +286,31 @@ describe('SnapshotEngine', () => {
       /1 file\(s\) exceed snapshots\.limits\.max_file_bytes \(1000 B\): big\.bin \(4\.9 KiB\); exclude them with snapshots\.exclude\.additional in moat\.yaml, or raise snapshots\.limits\.max_file_bytes/,
     );
     expect(await engine.list()).toEqual([]);
+  });
+
+  it('deleteAll removes every snapshot of one run and only the data no other run uses', async () => {
+    const { root, workspace, engine } = await setup();
+    const other = await SnapshotEngine.open({
+      workspace,
+      snapshotsDir: join(root, 'other-run', 'snapshots'),
+      storeDir: join(root, 'store'),
+      settings,
+    });
+    const shared = await other.create('manual', 'shared');
+    writeFileSync(join(workspace, 'random.bin'), randomBytes(256 * 1024));
+    await engine.create('pre-run');
+    const newest = await engine.create('manual', 'mine');
+    const sizeBefore = storeBytes(join(root, 'store'));
+    const deleted = await engine.deleteAll();
+    expect(deleted.map((r) => r.label)).toEqual(['mine', null]);
+    expect(deleted[0]?.id).toBe(newest.id);
+    expect(await engine.list()).toEqual([]);
+    expect(storeBytes(join(root, 'store'))).toBeLessThan(sizeBefore - 200 * 1024);
+    expect((await other.verify()).problems).toEqual([]);
+    const target = join(root, 'shared-restored');
+    await other.restoreTo(shared.id, target);
+    expect(readFileSync(join(target, 'README.md'), 'utf8')).toBe('# project\n');
+    expect(await engine.deleteAll()).toEqual([]);
   });
 
   it('reports an unknown snapshot clearly', async () => {

@@ -1,4 +1,4 @@
-import {
+import fs, {
   chmodSync,
   closeSync,
   fchmodSync,
@@ -17,7 +17,9 @@ import { dirname } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import type { BlobHash } from '../store/types.js';
 import { SMALL_FILE_BYTES } from '../tree/read-file.js';
+import { PARALLEL_WRITE_MIN_FILES, ParallelWriter } from './parallel-writer.js';
 import { type PlannedEntry, type RestorePlan, planSize } from './plan.js';
+import { type SmallFileWrite, writeSmallFile } from './small-file.js';
 
 /** Where restored content comes from: the store. */
 export interface BlobSource {
@@ -52,7 +54,10 @@ export async function applyRestore(
 ): Promise<void> {
   const total = planSize(plan);
   let done = 0;
-  const step = () => options.onProgress?.(++done, total);
+  const step = (count = 1) => {
+    done += count;
+    options.onProgress?.(done, total);
+  };
   const abs = (path: string) => (path === '' ? root : `${root}/${path}`);
   let tempCount = 0;
   const tempFor = (path: string) =>
@@ -73,9 +78,8 @@ export async function applyRestore(
     step();
   }
 
-  // Synchronous writes, one after another, like tar: on the disks measured, several in flight through
-  // the threadpool only contended for the filesystem and were slower.
   const small = new Map<BlobHash, PlannedEntry[]>();
+  let smallCount = 0;
   for (const planned of plan.writeFiles) {
     if (planned.entry.size > SMALL_FILE_BYTES) {
       await writeLargeFile(abs(planned.path), tempFor(planned.path), planned, blobs);
@@ -85,14 +89,35 @@ export async function applyRestore(
     const paths = small.get(planned.entry.ref) ?? [];
     paths.push(planned);
     small.set(planned.entry.ref, paths);
+    smallCount++;
   }
-  await blobs.readMany(small.keys(), (hash, data) => {
-    for (const planned of small.get(hash) ?? []) {
-      const temp = tempFor(planned.path);
-      writable(abs(planned.path), (target) => writeSmallFile(target, temp, data, planned, umask));
-      step();
-    }
-  });
+  // Many files: written by threads that each own whole directories (see ParallelWriter). A few:
+  // one after another on this thread, like tar, which costs no thread start.
+  const writer = smallCount >= PARALLEL_WRITE_MIN_FILES ? ParallelWriter.start(step) : null;
+  try {
+    await blobs.readMany(small.keys(), async (hash, data) => {
+      for (const { path, entry } of small.get(hash) ?? []) {
+        const temp = tempFor(path);
+        const item: SmallFileWrite = {
+          target: abs(path),
+          temp,
+          mode: entry.mode,
+          mtimeUs: entry.mtimeUs,
+          setMode: temp !== null || (entry.mode & ~umask) !== entry.mode || (entry.mode & 0o7000) !== 0,
+        };
+        if (writer) {
+          await writer.write(item, data);
+        } else {
+          writeSmallFile(fs, item, data);
+          step();
+        }
+      }
+    });
+    await writer?.finish();
+  } catch (error) {
+    await writer?.abort();
+    throw error;
+  }
 
   for (const planned of plan.makeLinks) {
     const temp = tempFor(planned.path);
@@ -117,25 +142,6 @@ export async function applyRestore(
     utimesSync(abs(path), seconds(entry.mtimeUs), seconds(entry.mtimeUs));
     step();
   }
-}
-
-function writeSmallFile(
-  target: string,
-  temp: string | null,
-  data: Buffer,
-  { entry }: PlannedEntry,
-  umask: number,
-): void {
-  const fd = openSync(temp ?? target, 'wx', temp ? 0o600 : entry.mode);
-  try {
-    for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
-    // Explicit whenever the temporary mode or the umask would leave other bits than the snapshot's.
-    if (temp || (entry.mode & ~umask) !== entry.mode || entry.mode & 0o7000) fchmodSync(fd, entry.mode);
-    futimesSync(fd, seconds(entry.mtimeUs), seconds(entry.mtimeUs));
-  } finally {
-    closeSync(fd);
-  }
-  if (temp) renameSync(temp, target);
 }
 
 async function writeLargeFile(
