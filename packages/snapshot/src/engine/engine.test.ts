@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -142,6 +144,20 @@ describe('SnapshotEngine', () => {
       fingerprint(workspace, ['.git', 'node_modules', '.env', 'debug.log']),
     );
     await expect(engine.restoreTo(snapshot.id, target)).rejects.toThrow(/is not empty/);
+  });
+
+  it("keeps mtimes to the exact microsecond, whatever lstat's float milliseconds say", async () => {
+    const { root, workspace, engine } = await setup();
+    // 292429.342 µs: as a float of milliseconds this date reads 292429.5 µs, which rounds up.
+    const touched = spawnSync('touch', ['-h', '-d', '@1795856400.292429342', join(workspace, 'README.md')]);
+    expect(touched.status).toBe(0);
+    const snapshot = await engine.create('manual');
+    const target = join(root, 'copy');
+    await engine.restoreTo(snapshot.id, target);
+    expect(lstatSync(join(target, 'README.md'), { bigint: true }).mtimeNs).toBe(1795856400292429000n);
+    writeFileSync(join(workspace, 'README.md'), 'changed\n');
+    await engine.restore(snapshot.id);
+    expect(lstatSync(join(workspace, 'README.md'), { bigint: true }).mtimeNs).toBe(1795856400292429000n);
   });
 
   it('writes many files on several threads, exactly as one would', async () => {

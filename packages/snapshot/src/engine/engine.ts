@@ -15,7 +15,7 @@ import { diffTrees, type TreeChange, type TreeLoader } from '../tree/diff-trees.
 import { FileChangingError } from '../tree/read-file.js';
 import { StatCache } from '../tree/stat-cache.js';
 import { type SnapshotDiff, summarizeDiff } from '../tree/summarize-diff.js';
-import { decodeTree, toMicroseconds } from '../tree/tree-object.js';
+import { decodeTree } from '../tree/tree-object.js';
 import { checkLimits, type LimitSettings } from './limits.js';
 import { type RetentionSettings, selectForPrune, selectForRetention } from './retention.js';
 import { SnapshotList } from './snapshot-list.js';
@@ -235,6 +235,21 @@ export class SnapshotEngine {
     await this.#mutate(() => this.#deleteRecords([id]));
   }
 
+  /**
+   * Deletes every snapshot of this run, then collects the data no other run uses: what `moat rm` does
+   * before it removes the run's directory. Returns the deleted records, newest first.
+   */
+  async deleteAll(): Promise<SnapshotRecord[]> {
+    return this.#mutate(async () => {
+      const records = await this.#list.read();
+      await this.#list.remove(new Set(records.map((r) => r.id)));
+      for (const record of records) await this.#store.deleteRef(record.id);
+      // Even with no snapshot of its own, collecting removes refs of runs deleted without it.
+      await this.#collectGarbage();
+      return records.reverse();
+    });
+  }
+
   /** Deletes all but the `keep` newest snapshots (pre-run and the newest safety snapshot are kept). */
   async prune(options: { keep: number; dryRun?: boolean }): Promise<SnapshotRecord[]> {
     if (!Number.isSafeInteger(options.keep) || options.keep < 0) {
@@ -402,7 +417,7 @@ export class SnapshotEngine {
     const ref: SnapshotRef = {
       root: built.root,
       root_mode: scan.root.mode,
-      root_mtime_us: toMicroseconds(scan.root.mtimeMs),
+      root_mtime_us: scan.root.mtimeUs,
       snapshots_dir: this.#options.snapshotsDir,
       created_at: new Date().toISOString(),
     };

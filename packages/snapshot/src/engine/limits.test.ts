@@ -3,10 +3,10 @@ import type { ScanNode, ScanResult } from '../scan/types.js';
 import { checkLimits, formatBytes } from './limits.js';
 
 function file(name: string, size: number): ScanNode {
-  return { name, type: 'file', mode: 0o644, size, mtimeMs: 0, ctimeMs: 0, ino: 0 };
+  return { name, type: 'file', mode: 0o644, size, mtimeMs: 0, mtimeUs: 0, ctimeMs: 0, ino: 0 };
 }
 function dir(name: string, children: ScanNode[]): ScanNode {
-  return { name, type: 'dir', mode: 0o755, size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, children };
+  return { name, type: 'dir', mode: 0o755, size: 0, mtimeMs: 0, mtimeUs: 0, ctimeMs: 0, ino: 0, children };
 }
 function scan(root: ScanNode): ScanResult {
   let files = 0;

@@ -9,6 +9,7 @@ function node(name: string, type: EntryType, children?: ScanNode[]): ScanNode {
     mode: 0o644,
     size: 0,
     mtimeMs: 0,
+    mtimeUs: 0,
     ctimeMs: 0,
     ino: 0,
     ...(children ? { children } : {}),

@@ -399,6 +399,7 @@ describe('scanWorkspace: the root', () => {
       mode: 0o750,
       size: 0,
       mtimeMs: stats.mtimeMs,
+      mtimeUs: Number(fs.statSync(root, { bigint: true }).mtimeNs / 1000n),
       ctimeMs: stats.ctimeMs,
       ino: stats.ino,
       children: [],

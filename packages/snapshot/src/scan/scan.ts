@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { resolve } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import { Coverage, type DirectoryRules } from './coverage.js';
+import { statNumbers } from './stat-time.js';
 import type { CoverageOptions, ScanNode, ScanNote, ScanNoteKind, ScanResult, ScanTotals } from './types.js';
 
 /*
@@ -16,6 +17,8 @@ import type { CoverageOptions, ScanNode, ScanNote, ScanNoteKind, ScanResult, Sca
  */
 
 const LSTAT_OPTIONS = { throwIfNoEntry: false } as const;
+/** Entries are stat'ed in nanoseconds (as fast here as the float form) for exact microsecond mtimes. */
+const ENTRY_LSTAT_OPTIONS = { throwIfNoEntry: false, bigint: true } as const;
 const REPLACEMENT_CHARACTER = '\uFFFD';
 const VANISHED = 'removed or replaced while the workspace was scanned';
 
@@ -148,9 +151,9 @@ class Walk {
       return;
     }
     const absolutePath = this.#rootPrefix + dir + name;
-    let stats: fs.Stats | undefined;
+    let stats: fs.BigIntStats | undefined;
     try {
-      stats = fs.lstatSync(absolutePath, LSTAT_OPTIONS);
+      stats = fs.lstatSync(absolutePath, ENTRY_LSTAT_OPTIONS);
     } catch (error) {
       this.#noteFailure(entryPath, error, 'cannot stat');
       return;
@@ -229,7 +232,7 @@ class Walk {
       return;
     }
     for (const raw of rawNames) {
-      const stats = fs.lstatSync(Buffer.concat([Buffer.from(absoluteDir), raw]), LSTAT_OPTIONS);
+      const stats = fs.lstatSync(Buffer.concat([Buffer.from(absoluteDir), raw]), ENTRY_LSTAT_OPTIONS);
       if (stats === undefined) {
         this.#note(dir + name, 'vanished', VANISHED);
       } else if (isUtf8Of(name, raw)) {
@@ -278,16 +281,9 @@ function specialKind(type: EntryTypeSource): ScanNoteKind {
   return 'device';
 }
 
-function statFields(name: string, type: ScanNode['type'], stats: fs.Stats): ScanNode {
-  return {
-    name,
-    type,
-    mode: stats.mode & 0o7777,
-    size: type === 'file' ? stats.size : 0,
-    mtimeMs: stats.mtimeMs,
-    ctimeMs: stats.ctimeMs,
-    ino: stats.ino,
-  };
+function statFields(name: string, type: ScanNode['type'], stats: fs.BigIntStats): ScanNode {
+  const fields = statNumbers(stats);
+  return { name, type, ...fields, size: type === 'file' ? fields.size : 0 };
 }
 
 // Code-unit order, as `<` compares strings (localeCompare would not be stable across machines).
@@ -301,7 +297,7 @@ function isUtf8Of(text: string, raw: Buffer): boolean {
 }
 
 /** The workspace root with links resolved, and its stat; throws a SnapshotError naming the path. */
-function realDirectory(root: string): { rootPath: string; rootStats: fs.Stats } {
+function realDirectory(root: string): { rootPath: string; rootStats: fs.BigIntStats } {
   let rootPath: string;
   try {
     rootPath = fs.realpathSync(root);
@@ -313,7 +309,7 @@ function realDirectory(root: string): { rootPath: string; rootStats: fs.Stats } 
       cause: error,
     });
   }
-  const rootStats = fs.statSync(rootPath);
+  const rootStats = fs.statSync(rootPath, { bigint: true });
   if (!rootStats.isDirectory()) {
     throw new SnapshotError('invalid', `the workspace ${resolve(root)} is not a directory`);
   }

@@ -15,6 +15,8 @@ export interface ScanNode {
   size: number;
   /** lstat's mtimeMs/ctimeMs/ino, unrounded: the stat cache compares them exactly. */
   mtimeMs: number;
+  /** The mtime in whole microseconds, exact (from nanoseconds): what a snapshot records. */
+  mtimeUs: number;
   ctimeMs: number;
   ino: number;
   /** Symlink target, verbatim (absolute or relative, never resolved). */

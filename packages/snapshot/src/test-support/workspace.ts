@@ -39,9 +39,10 @@ export function fingerprint(root: string, skip: readonly string[] = []): string[
     for (const name of readdirSync(dir).sort()) {
       if (prefix === '' && skip.includes(name)) continue;
       const path = join(dir, name);
-      const stat = lstatSync(path);
-      const mtime = Math.round(stat.mtimeMs * 1000);
-      const mode = (stat.mode & 0o7777).toString(8);
+      const stat = lstatSync(path, { bigint: true });
+      // The exact microsecond (nanoseconds rounded down), not the float mtimeMs, which may be off by one.
+      const mtime = stat.mtimeNs / 1000n;
+      const mode = Number(stat.mode & 0o7777n).toString(8);
       if (stat.isDirectory()) {
         visit(path, `${prefix}${name}/`);
         lines.push(`${prefix}${name}/ dir ${mode} ${mtime}`);

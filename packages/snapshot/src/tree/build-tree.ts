@@ -11,7 +11,7 @@ import {
   streamFile,
 } from './read-file.js';
 import type { StatCache } from './stat-cache.js';
-import { encodeTree, type TreeEntry, toMicroseconds } from './tree-object.js';
+import { encodeTree, type TreeEntry } from './tree-object.js';
 
 /** Where blobs go: a store writer, or nowhere (a scan that only needs hashes, e.g. a diff). */
 export interface BlobSink {
@@ -73,7 +73,7 @@ async function buildDir(
         type: 'dir',
         mode: child.mode,
         size: 0,
-        mtimeUs: toMicroseconds(child.mtimeMs),
+        mtimeUs: child.mtimeUs,
         ref,
       });
     } else if (child.type === 'symlink') {
@@ -82,7 +82,7 @@ async function buildDir(
         type: 'symlink',
         mode: child.mode,
         size: 0,
-        mtimeUs: toMicroseconds(child.mtimeMs),
+        mtimeUs: child.mtimeUs,
         ref: child.target ?? '',
       });
     } else {
@@ -115,7 +115,7 @@ function fileTreeEntry(node: ScanNode, hash: BlobHash): TreeEntry {
     type: 'file',
     mode: node.mode,
     size: node.size,
-    mtimeUs: toMicroseconds(node.mtimeMs),
+    mtimeUs: node.mtimeUs,
     ref: hash,
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
+import { statNumbers } from '../scan/stat-time.js';
 
 /** Files up to this size are read into memory whole; larger ones are streamed twice (hash, then store). */
 export const SMALL_FILE_BYTES = 8 * 1024 * 1024;
@@ -12,6 +13,7 @@ export const READ_ATTEMPTS = 3;
 export interface StableStat {
   size: number;
   mtimeMs: number;
+  mtimeUs: number;
   ctimeMs: number;
   ino: number;
   mode: number;
@@ -31,16 +33,16 @@ export function readSmallFileStable(path: string): { data: Buffer; stat: StableS
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
-      const before = fstatSync(fd);
-      const data = Buffer.allocUnsafe(before.size);
+      const before = fstatSync(fd, { bigint: true });
+      const data = Buffer.allocUnsafe(Number(before.size));
       let read = 0;
       while (read < data.length) {
         const n = readSync(fd, data, read, data.length - read, read);
         if (n === 0) break;
         read += n;
       }
-      const after = fstatSync(fd);
-      if (read === before.size && sameStat(before, after)) return { data, stat: stableStat(after) };
+      const after = fstatSync(fd, { bigint: true });
+      if (read === data.length && sameStat(before, after)) return { data, stat: stableStat(after) };
     } finally {
       closeSync(fd);
     }
@@ -52,10 +54,10 @@ export function readSmallFileStable(path: string): { data: Buffer; stat: StableS
 export async function hashLargeFile(path: string): Promise<{ hash: string; stat: StableStat } | null> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    const before = await handle.stat();
+    const before = await handle.stat({ bigint: true });
     const hash = createHash('sha256');
-    for await (const chunk of chunksOf(handle, before.size)) hash.update(chunk);
-    const after = await handle.stat();
+    for await (const chunk of chunksOf(handle, Number(before.size))) hash.update(chunk);
+    const after = await handle.stat({ bigint: true });
     return sameStat(before, after) ? { hash: hash.digest('hex'), stat: stableStat(after) } : null;
   } finally {
     await handle.close();
@@ -83,16 +85,10 @@ async function* chunksOf(handle: FileHandle, size: number): AsyncIterable<Uint8A
   }
 }
 
-function sameStat(a: Stats, b: Stats): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+function sameStat(a: BigIntStats, b: BigIntStats): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
 }
 
-function stableStat(stat: Stats): StableStat {
-  return {
-    size: stat.size,
-    mtimeMs: stat.mtimeMs,
-    ctimeMs: stat.ctimeMs,
-    ino: stat.ino,
-    mode: stat.mode & 0o7777,
-  };
+function stableStat(stat: BigIntStats): StableStat {
+  return statNumbers(stat);
 }

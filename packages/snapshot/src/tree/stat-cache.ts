@@ -169,7 +169,8 @@ export class StatCache {
     // cost more than the rest of a no-change snapshot).
     if (this.#changed || this.#keptCount !== this.#entries.size) {
       const next = new Map<string, CachedFile>();
-      for (const [path, cached] of this.#entries) if (cached.keptByScan === this.#scan) next.set(path, cached);
+      for (const [path, cached] of this.#entries)
+        if (cached.keptByScan === this.#scan) next.set(path, cached);
       for (const [path, cached] of this.#recorded) next.set(path, cached);
       await this.#write(next, new Set([...this.#trees, ...this.#nextTrees]));
     }

@@ -55,8 +55,3 @@ export function decodeTree(data: Uint8Array, hash: BlobHash): TreeEntry[] {
     return { name, type, mode, size, mtimeUs, ref };
   });
 }
-
-/** lstat's float milliseconds as the whole microseconds a snapshot records. */
-export function toMicroseconds(mtimeMs: number): number {
-  return Math.round(mtimeMs * 1000);
-}
