@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommand } from '../commands/config/config-command.js';
 import { registerDemoCommand } from '../commands/demo/demo-command.js';
+import { registerRunCommand } from '../commands/run/run-command.js';
 import { registerRunsCommand } from '../commands/runs/runs-command.js';
 import { ExitCode } from './exit-codes.js';
 import { reportError } from './report-error.js';
@@ -16,7 +17,9 @@ export function createProgram(): Command {
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError('(add --help for usage)')
+    .enablePositionalOptions()
     .exitOverride();
+  registerRunCommand(program);
   registerDemoCommand(program);
   registerRunsCommand(program);
   registerConfigCommand(program);
@@ -27,7 +30,8 @@ export function createProgram(): Command {
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     await createProgram().parseAsync([...argv]);
-    return ExitCode.ok;
+    // A command that ends with a code of its own (`moat run`: the agent's) sets process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" only in commander's control flow.

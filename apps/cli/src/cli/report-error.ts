@@ -1,3 +1,4 @@
+import { CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Set by every moat package on errors meant for the user: their message is the whole story. */
@@ -10,7 +11,7 @@ const userFacing = Symbol.for('moat.error');
 export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   if (isUserFacing(error)) {
     stderr.write(`moat: ${error.message}\n`);
-    return ExitCode.failure;
+    return CliError.isInstance(error) ? error.exitCode : ExitCode.failure;
   }
   const message = error instanceof Error ? error.message : String(error);
   stderr.write(`moat: unexpected error: ${message}\n`);

@@ -1,0 +1,156 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+// `moat run` as a user runs it: the built CLI in a real process, a real workspace, real git,
+// the real tracer (native as root on Linux, else the /proc fallback).
+const bin = new URL('../../../dist/bin.js', import.meta.url).pathname;
+
+let root: string;
+let home: string;
+let workspace: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'moat-run-test-'));
+  home = join(root, 'home');
+  workspace = join(root, 'ws');
+  mkdirSync(workspace);
+  writeFileSync(join(workspace, 'README.md'), 'hello\n');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const env = () => ({ ...process.env, MOAT_HOME: home, NO_COLOR: '1' });
+
+function moat(args: string[], options: { cwd?: string } = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: options.cwd ?? workspace,
+    encoding: 'utf8',
+    env: env(),
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function onlyRun() {
+  const runsDir = join(home, 'runs');
+  const [id, ...others] = spawnSync('ls', [runsDir], { encoding: 'utf8' }).stdout.trim().split('\n');
+  expect(others).toEqual([]);
+  const dir = join(runsDir, id as string);
+  return {
+    dir,
+    record: JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')),
+    snapshots: existsSync(join(dir, 'snapshots', 'snapshots.json'))
+      ? (JSON.parse(readFileSync(join(dir, 'snapshots', 'snapshots.json'), 'utf8')) as { type: string }[])
+      : [],
+    execLog: existsSync(join(dir, 'exec.jsonl'))
+      ? readFileSync(join(dir, 'exec.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line))
+      : [],
+  };
+}
+
+describe('moat run', () => {
+  it('snapshots first, traces the agent from its first process, and exits with its code', () => {
+    const { code, stdout, stderr } = moat([
+      'run',
+      '--name',
+      'first',
+      '--',
+      'sh',
+      '-c',
+      'cat README.md; /bin/echo changed > README.md; exit 3',
+    ]);
+    expect(code).toBe(3);
+    expect(stdout).toBe('hello\n'); // the agent's own output, untouched
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^moat: run run_[0-9a-f]{12} \(first\) · pre-run snapshot snap_[0-9a-f]{12} · tracing: (native|proc)$/,
+    );
+    expect(lines.at(-1)).toMatch(
+      /^moat: run first exited 3 · 1 snapshot · \d+ commands? .*· see 'moat trace first'$/,
+    );
+    expect(lines).toHaveLength(2);
+
+    const run = onlyRun();
+    expect(run.record).toMatchObject({ name: 'first', state: 'exited', exit_code: 3, workspace });
+    expect(run.snapshots.map((s) => s.type)).toEqual(['pre-run']);
+    const starts = run.execLog.filter((r) => r.record === 'start');
+    expect(starts[0]).toMatchObject({
+      command: 'sh',
+      args: ['-c', expect.stringContaining('cat README.md')],
+    });
+    if (starts[0].argv_status === 'complete' && lines[0]?.endsWith('native')) {
+      // The native tracer sees even millisecond processes.
+      expect(starts.map((r) => r.command)).toEqual(['sh', 'cat', 'echo']);
+      const ends = run.execLog.filter((r) => r.record === 'end');
+      expect(ends.find((r) => r.seq === starts[0].seq)).toMatchObject({ exit_code: 3 });
+    }
+    expect(readFileSync(join(workspace, 'README.md'), 'utf8')).toBe('changed\n');
+  });
+
+  it('stops before the agent starts when moat.yaml is wrong, and says where', () => {
+    writeFileSync(join(workspace, 'moat.yaml'), 'snapshots:\n  retention:\n    max_count: -1\n');
+    const { code, stderr } = moat(['run', '--', 'sh', '-c', 'touch started']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^moat: .*moat\.yaml:3:16: snapshots\.retention\.max_count must be at least 0, got -1\n$/,
+    );
+    expect(existsSync(join(workspace, 'started'))).toBe(false);
+    expect(existsSync(join(home, 'runs'))).toBe(false);
+  });
+
+  it('says so when the command does not exist, and exits 127 as a shell does', () => {
+    const { code, stderr } = moat(['run', '--no-trace', '--', 'no-such-agent-xyz']);
+    expect(code).toBe(127);
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe(
+      'moat: cannot run "no-such-agent-xyz": command not found; check the name and your PATH',
+    );
+    expect(onlyRun().record.state).toBe('failed');
+  });
+
+  it('runs without snapshots or tracing when asked', () => {
+    const { code, stderr } = moat(['run', '--no-snapshots', '--no-trace', '--', 'true']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^moat: run run_[0-9a-f]{12} · snapshots off · tracing off\n/);
+    expect(stderr).toMatch(/exited 0 · snapshots off · tracing off ·/);
+    expect(existsSync(join(onlyRun().dir, 'snapshots', 'snapshots.json'))).toBe(false);
+  });
+
+  it('takes a git snapshot after a successful commit', () => {
+    spawnSync('git', ['init', '-q'], { cwd: workspace });
+    const git = 'git -c user.name=t -c user.email=t@example.com';
+    const { code, stderr } = moat([
+      'run',
+      '--',
+      'sh',
+      '-c',
+      `/bin/echo more >> README.md && ${git} add -A && ${git} commit -qm one && sleep 3.5`,
+    ]);
+    expect(stderr).toContain('exited 0 · 2 snapshots');
+    expect(code).toBe(0);
+    expect(onlyRun().snapshots.map((s) => s.type)).toEqual(['pre-run', 'git']);
+  });
+
+  it('passes a signal sent to moat on to the agent and exits as the agent did', async () => {
+    const child = spawn(process.execPath, [bin, 'run', '--no-snapshots', '--', 'sleep', '30'], {
+      cwd: workspace,
+      env: env(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    // Wait until the agent runs (the start line is printed just before it starts).
+    while (!stderr.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    expect(code).toBe(128 + 15);
+    expect(stderr).toContain('was killed by SIGTERM');
+    expect(onlyRun().record).toMatchObject({ state: 'exited', exit_code: 143 });
+  });
+});

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+
+interface RunOptions {
+  workspace?: string;
+  name?: string;
+  tui?: boolean;
+  snapshots: boolean;
+  trace: boolean;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run an agent with snapshots and process tracing; exits with its exit code')
+    .argument('<command...>', 'the agent and its arguments (after --)')
+    .option('-w, --workspace <dir>', 'the workspace the agent works in (default: the current directory)')
+    .option('-n, --name <name>', 'a name to refer to the run by, instead of its id')
+    .option('--no-snapshots', 'take no snapshots')
+    .option('--no-trace', 'record no processes')
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The agent gets this terminal as it is (interactive agents, shells and REPLs work); moat',
+        'prints one line before it starts and one after it exits, on stderr. Watch, snapshot, diff',
+        'and restore from another terminal with `moat watch`, `moat snapshot`, `moat rollback`.',
+        '',
+        'Examples:',
+        '  $ moat run -- claude',
+        '  $ moat run --name fix-ci -- codex --full-auto "fix the failing test"',
+        '  $ moat run --workspace ~/src/app -- bash',
+      ].join('\n'),
+    )
+    .action(async (command: string[], options: RunOptions) => {
+      const { superviseRun } = await import('../../supervisor/supervise.js');
+      process.exitCode = await superviseRun({
+        command,
+        ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
+        ...(options.name === undefined ? {} : { name: options.name }),
+        snapshots: options.snapshots,
+        trace: options.trace,
+        stderr: process.stderr,
+      });
+    });
+}

@@ -1,0 +1,209 @@
+import { resolve } from 'node:path';
+import { loadConfig } from '@moat/config';
+import type { SnapshotEngine } from '@moat/snapshot';
+import { RunStore, writeJsonAtomic } from '@moat/storage';
+import { type CreatedTracer, createTracer, type ExecUpdate, ExecLogWriter, TriggerDriver } from '@moat/trace';
+import { openEngine, recordRunConfig } from '../run-context/run-context.js';
+import { type AgentExit, signalNumber, startAgent } from './agent-process.js';
+import { exitCodeOf, formatRunSummary } from './run-summary.js';
+import { SnapshotQueue } from './snapshot-queue.js';
+
+export interface SuperviseOptions {
+  command: string[];
+  workspace?: string;
+  name?: string;
+  snapshots: boolean;
+  trace: boolean;
+  /** Where progress and the summary go (the agent owns stdout). */
+  stderr: NodeJS.WritableStream;
+}
+
+/** How often tracer.json (read by `moat watch`) is refreshed while the run lives. */
+const TRACER_STATUS_MS = 1000;
+
+/**
+ * `moat run`: records a run, snapshots the workspace before the agent starts, traces the agent from
+ * its first exec, takes snapshots when the triggers fire, and records how the agent ended. Resolves
+ * to the exit code moat should end with (the agent's).
+ */
+export async function superviseRun(options: SuperviseOptions): Promise<number> {
+  const workspace = resolve(options.workspace ?? process.cwd());
+  // A config error stops the run before anything is recorded or started.
+  const { config, warnings } = await loadConfig(workspace);
+  for (const warning of warnings) options.stderr.write(`moat: warning: ${warning.message}\n`);
+
+  const store = new RunStore();
+  const run = await store.create({ workspace, command: options.command, name: options.name });
+  const runRef = run.name ?? run.id;
+  await recordRunConfig(store, run.id, config);
+  const context = { store, run, config };
+
+  let engine: SnapshotEngine | null = null;
+  let tracing: Tracing | null = null;
+  try {
+    const startLine = [`moat: run ${run.id}${run.name ? ` (${run.name})` : ''}`];
+    if (options.snapshots && !config.snapshots.disabled) {
+      engine = await openEngine(context);
+      if (!config.snapshots.triggers.disable_pre_run) {
+        const preRun = await engine.create('pre-run', null);
+        startLine.push(`pre-run snapshot ${preRun.id}`);
+      }
+    } else {
+      startLine.push('snapshots off');
+    }
+    if (options.trace && !config.tracing.disable_exec) {
+      tracing = await startTracing(store.paths.execLogPath(run.id));
+      startLine.push(
+        tracing.created ? `tracing: ${tracing.created.backend}` : `tracing off: ${tracing.problem}`,
+      );
+    } else {
+      startLine.push('tracing off');
+    }
+    options.stderr.write(`${startLine.join(' · ')}\n`);
+  } catch (error) {
+    await tracing?.stop();
+    await store.update(run.id, { state: 'failed', ended_at: new Date().toISOString() });
+    throw error;
+  }
+
+  const snapshots = new SnapshotQueue();
+  const activeEngine = engine;
+  const triggers =
+    activeEngine && tracing?.created
+      ? new TriggerDriver({
+          ...config.snapshots.triggers,
+          onSnapshot: (action) =>
+            snapshots.push(async () => {
+              const taken = await activeEngine.createIfChanged(action.trigger, action.label);
+              if (taken) await activeEngine.applyRetention();
+              return taken !== null;
+            }),
+        })
+      : null;
+  tracing?.onUpdates((updates) => triggers?.exec(updates));
+
+  let agentExit: AgentExit;
+  try {
+    const agent = await startAgent(options.command, {
+      cwd: workspace,
+      env: { ...process.env, MOAT_RUN_ID: run.id },
+    });
+    tracing?.setAgent(agent.pid);
+    await store.update(run.id, { state: 'running', pid: agent.pid });
+    const statusTimer = setInterval(
+      () => void tracing?.writeStatus(store.paths.runDir(run.id)),
+      TRACER_STATUS_MS,
+    );
+    statusTimer.unref();
+    void tracing?.writeStatus(store.paths.runDir(run.id));
+    agentExit = await agent.exited;
+    clearInterval(statusTimer);
+  } catch (error) {
+    triggers?.stop();
+    await tracing?.stop();
+    await store.update(run.id, { state: 'failed', ended_at: new Date().toISOString() });
+    throw error;
+  }
+
+  triggers?.stop();
+  await snapshots.drain();
+  const traced = await tracing?.stop();
+  if (tracing) await tracing.writeStatus(store.paths.runDir(run.id));
+  const exitCode = exitCodeOf(agentExit.exitCode, signalNumber(agentExit.signal));
+  await store.update(run.id, {
+    state: 'exited',
+    exit_code: exitCode,
+    ended_at: new Date().toISOString(),
+  });
+  const queued = snapshots.counts;
+  options.stderr.write(
+    `${formatRunSummary({
+      runRef,
+      exitCode: agentExit.exitCode,
+      signal: agentExit.signal,
+      snapshots: engine
+        ? {
+            taken: queued.taken + (config.snapshots.triggers.disable_pre_run ? 0 : 1),
+            failed: queued.failed,
+            lastFailure: queued.lastFailure,
+          }
+        : null,
+      commands: traced ?? null,
+    })}\n`,
+  );
+  return exitCode;
+}
+
+interface Tracing {
+  created: CreatedTracer | null;
+  problem: string | null;
+  onUpdates(listener: (updates: readonly ExecUpdate[]) => void): void;
+  setAgent(pid: number): void;
+  writeStatus(runDir: string): Promise<void>;
+  /** Stops tracing and closes the log; resolves to what was traced. */
+  stop(): Promise<{ processes: number; failures: number } | undefined>;
+}
+
+/**
+ * Starts the best tracer available on the supervisor's own pid (the agent is not spawned yet: its
+ * first exec must not be missed) and appends every update to the run's exec.jsonl. Without any
+ * tracer the run goes on, untraced, and says why.
+ */
+async function startTracing(execLogPath: string): Promise<Tracing> {
+  let created: CreatedTracer;
+  try {
+    created = await createTracer({ awaitAgent: true });
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    return {
+      created: null,
+      problem,
+      onUpdates: () => {},
+      setAgent: () => {},
+      writeStatus: async () => {},
+      stop: async () => undefined,
+    };
+  }
+  const log = await ExecLogWriter.open(execLogPath);
+  const listeners: ((updates: readonly ExecUpdate[]) => void)[] = [];
+  let writes: Promise<void> = Promise.resolve();
+  let processes = 0;
+  let failures = 0;
+  let writeError: unknown = null;
+  const unsubscribe = created.tracer.subscribe((updates) => {
+    for (const { kind, event } of updates) {
+      if (kind === 'start') processes++;
+      else if ((event.exit_code ?? 0) !== 0 || event.signal !== null) failures++;
+    }
+    writes = writes
+      .then(() => log.write(updates))
+      .catch((error) => {
+        writeError ??= error;
+      });
+    for (const listener of listeners) listener(updates);
+  });
+  return {
+    created,
+    problem: null,
+    onUpdates: (listener) => listeners.push(listener),
+    setAgent: (pid) => created.tracer.setAgent(pid),
+    writeStatus: async (runDir) => {
+      const status = created.tracer.status();
+      await writeJsonAtomic(`${runDir}/tracer.json`, {
+        backend: status.backend,
+        degraded: status.degraded,
+        reason: status.reason,
+        lost: status.lost,
+        dropped: Number(status.backend_stats?.dropped ?? 0) + status.held_dropped,
+      }).catch(() => {});
+    },
+    stop: async () => {
+      await created.tracer.stop();
+      unsubscribe();
+      await writes;
+      await log.close();
+      if (writeError) throw writeError;
+      return { processes, failures };
+    },
+  };
+}
