@@ -3,7 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { registerConfigCommand } from '../commands/config/config-command.js';
 import { registerDemoCommand } from '../commands/demo/demo-command.js';
 import { registerRunCommand } from '../commands/run/run-command.js';
+import { registerRmCommand } from '../commands/rm/rm-command.js';
 import { registerRunsCommand } from '../commands/runs/runs-command.js';
+import { registerSnapshotCommands } from '../commands/snapshot/snapshot-command.js';
+import { registerTraceCommand } from '../commands/trace/trace-command.js';
 import { ExitCode } from './exit-codes.js';
 import { reportError } from './report-error.js';
 
@@ -23,6 +26,9 @@ export function createProgram(): Command {
   registerDemoCommand(program);
   registerRunsCommand(program);
   registerConfigCommand(program);
+  registerSnapshotCommands(program);
+  registerTraceCommand(program);
+  registerRmCommand(program);
   return program;
 }
 
