@@ -30,7 +30,18 @@ describe('moat CLI', () => {
   it('lists its commands in --help', () => {
     const { code, stdout } = moat('--help');
     expect(code).toBe(0);
-    for (const command of ['demo', 'runs', 'config'])
+    for (const command of [
+      'run',
+      'watch',
+      'snapshot',
+      'snapshots',
+      'rollback',
+      'trace',
+      'runs',
+      'rm',
+      'config',
+      'demo',
+    ])
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 

@@ -7,6 +7,7 @@ import { registerRmCommand } from '../commands/rm/rm-command.js';
 import { registerRunsCommand } from '../commands/runs/runs-command.js';
 import { registerSnapshotCommands } from '../commands/snapshot/snapshot-command.js';
 import { registerTraceCommand } from '../commands/trace/trace-command.js';
+import { registerWatchCommand } from '../commands/watch/watch-command.js';
 import { ExitCode } from './exit-codes.js';
 import { reportError } from './report-error.js';
 
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   registerSnapshotCommands(program);
   registerTraceCommand(program);
   registerRmCommand(program);
+  registerWatchCommand(program);
   return program;
 }
 
