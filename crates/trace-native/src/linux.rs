@@ -543,10 +543,11 @@ impl<D: Deliver> Reader<D> {
       };
       (Exec::from_parts(read.cmdline, comm, read.cwd, false), fingerprint)
     };
+    // A process being reaped shows ppid 0 in /proc; the parent seen at fork is then the answer.
     let ppid = read
       .stat
       .as_ref()
-      .filter(|_| !reused)
+      .filter(|s| !reused && s.ppid != 0)
       .map_or(tracked.ppid, |s| s.ppid);
     self.order.push_exec(
       TraceEvent {

@@ -4,10 +4,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NativeEvent, NativeTracer as NativeTracerType, NativeTracerOptions } from '../index.js';
+import type { NativeEvent, NativeTracer as NativeTracerType, NativeTracerOptions } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
-const addonPath = join(import.meta.dirname, '..', 'index.js');
+const addonPath = join(import.meta.dirname, '..', 'dist', 'index.js');
 
 let addon: { NativeTracer: typeof NativeTracerType } | undefined;
 let loadError: unknown;
