@@ -82,8 +82,12 @@ describe('moat CLI', () => {
     const { code, stdout, stderr } = moat('demo');
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toContain('did you mean "idle_threshold_seconds"?');
-    expect(stdout).toMatch(/"demo-agent" +→ run_[0-9a-f]{12}/);
+    // The agent's run got a snapshot from each trigger, and the rollback and its undo both held.
+    expect(stdout).toMatch(/moat: run demo exited 0 · 4 snapshots · \d+ commands/);
+    for (const type of ['pre-run', 'git', 'build', 'idle'])
+      expect(stdout).toMatch(new RegExp(`snap_[0-9a-f]{12}  ${type} `));
+    expect(stdout).toContain('✓ notes.txt is back');
+    expect(stdout).toContain('✓ notes.txt is gone again');
     expect(moat('runs', '--json').stdout).toBe('[]\n');
   });
 });
