@@ -26,6 +26,7 @@ export interface BlobSource {
   readMany(
     hashes: Iterable<BlobHash>,
     onBlob: (hash: BlobHash, data: Buffer) => void | Promise<void>,
+    options?: { verify?: boolean },
   ): Promise<void>;
   readStream(hash: BlobHash): AsyncIterable<Buffer>;
 }
@@ -95,24 +96,29 @@ export async function applyRestore(
   // one after another on this thread, like tar, which costs no thread start.
   const writer = smallCount >= PARALLEL_WRITE_MIN_FILES ? ParallelWriter.start(step) : null;
   try {
-    await blobs.readMany(small.keys(), async (hash, data) => {
-      for (const { path, entry } of small.get(hash) ?? []) {
-        const temp = tempFor(path);
-        const item: SmallFileWrite = {
-          target: abs(path),
-          temp,
-          mode: entry.mode,
-          mtimeUs: entry.mtimeUs,
-          setMode: temp !== null || (entry.mode & ~umask) !== entry.mode || (entry.mode & 0o7000) !== 0,
-        };
-        if (writer) {
-          await writer.write(item, data);
-        } else {
-          writeSmallFile(fs, item, data);
-          step();
+    // The writer threads check each blob's hash before writing it, off this thread.
+    await blobs.readMany(
+      small.keys(),
+      async (hash, data) => {
+        for (const { path, entry } of small.get(hash) ?? []) {
+          const temp = tempFor(path);
+          const item: SmallFileWrite = {
+            target: abs(path),
+            temp,
+            mode: entry.mode,
+            mtimeUs: entry.mtimeUs,
+            setMode: temp !== null || (entry.mode & ~umask) !== entry.mode || (entry.mode & 0o7000) !== 0,
+          };
+          if (writer) {
+            await writer.write({ ...item, hash }, data);
+          } else {
+            writeSmallFile(fs, item, data);
+            step();
+          }
         }
-      }
-    });
+      },
+      { verify: writer === null },
+    );
     await writer?.finish();
   } catch (error) {
     await writer?.abort();

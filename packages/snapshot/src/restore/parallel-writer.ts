@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { SnapshotStoreError } from '../store/errors.js';
 import { type SmallFileWrite, writeSmallFile } from './small-file.js';
 
 /** Below this many files, starting threads costs more than it saves. */
@@ -10,8 +11,11 @@ const BATCH_BYTES = 4 << 20;
 /** Batches a writer may have queued before the reader waits: bounds memory when the disk is slow. */
 const BATCHES_IN_FLIGHT = 4;
 
+/** A file to write, with the hash its content must have (checked on the thread, before writing). */
+export type VerifiedWrite = SmallFileWrite & { hash: string };
+
 interface Batch {
-  items: (SmallFileWrite & { offset: number; length: number })[];
+  items: (VerifiedWrite & { offset: number; length: number })[];
   chunks: Uint8Array[];
   bytes: number;
 }
@@ -42,7 +46,7 @@ export class ParallelWriter {
   }
 
   /** Queues a write; resolves at once unless the owning thread is too far behind. */
-  async write(item: SmallFileWrite, data: Uint8Array): Promise<void> {
+  async write(item: VerifiedWrite, data: Uint8Array): Promise<void> {
     const writer = this.#writers[ownerOf(item.target, this.#writers.length)] as Writer;
     await writer.add(item, data);
   }
@@ -77,7 +81,12 @@ class Writer {
           onWritten(reply.done);
           this.#waiting.shift()?.();
         } else if (reply.error) {
-          this.#fail(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+          const { message, code } = reply.error;
+          this.#fail(
+            code === 'ECORRUPT'
+              ? new SnapshotStoreError('corrupt', message)
+              : Object.assign(new Error(message), { code }),
+          );
           reject(this.#failure);
         } else if (reply.ended) {
           resolve();
@@ -91,7 +100,7 @@ class Writer {
     this.#ended.catch(() => {}); // surfaced by end() or the next add()
   }
 
-  async add(item: SmallFileWrite, data: Uint8Array): Promise<void> {
+  async add(item: VerifiedWrite, data: Uint8Array): Promise<void> {
     if (this.#failure) throw this.#failure;
     const batch = this.#batch;
     batch.items.push({ ...item, offset: batch.bytes, length: data.length });
@@ -152,32 +161,38 @@ function ownerOf(target: string, writers: number): number {
   return (hash >>> 0) % writers;
 }
 
-/** The body of a writer thread: writes each batch it is sent, in order, and says how it went. */
+/**
+ * The body of a writer thread: checks and writes each batch it is sent, in order, and says how it
+ * went. A blob whose content does not hash to its name is corrupt in the store: nothing of it is
+ * written.
+ */
 function writerThread(write: typeof writeSmallFile): void {
   const fs = require('node:fs');
+  const { createHash } = require('node:crypto');
   const { parentPort } = require('node:worker_threads');
-  parentPort.on(
-    'message',
-    (message: {
-      end?: true;
-      items: (SmallFileWrite & { offset: number; length: number })[];
-      buffer: ArrayBuffer;
-    }) => {
-      if (message.end) {
-        parentPort.postMessage({ ended: true });
-        return;
+  type Item = VerifiedWrite & { offset: number; length: number };
+  parentPort.on('message', (message: { end?: true; items: Item[]; buffer: ArrayBuffer }) => {
+    if (message.end) {
+      parentPort.postMessage({ ended: true });
+      return;
+    }
+    const data = new Uint8Array(message.buffer);
+    try {
+      for (const item of message.items) {
+        const content = data.subarray(item.offset, item.offset + item.length);
+        const actual = createHash('sha256').update(content).digest('hex');
+        if (actual !== item.hash) {
+          const corrupt = new Error(`blob ${item.hash} is corrupt: its content hashes to ${actual}`);
+          throw Object.assign(corrupt, { code: 'ECORRUPT' });
+        }
+        write(fs, item, content);
       }
-      const data = new Uint8Array(message.buffer);
-      try {
-        for (const item of message.items)
-          write(fs, item, data.subarray(item.offset, item.offset + item.length));
-        parentPort.postMessage({ done: message.items.length });
-      } catch (error) {
-        const { message: text, code } = error as NodeJS.ErrnoException;
-        parentPort.postMessage({ error: { message: text, code } });
-      }
-    },
-  );
+      parentPort.postMessage({ done: message.items.length });
+    } catch (error) {
+      const { message: text, code } = error as NodeJS.ErrnoException;
+      parentPort.postMessage({ error: { message: text, code } });
+    }
+  });
 }
 
 // Both functions are self-contained; `__name` covers transpilers that wrap functions to keep names.

@@ -78,9 +78,15 @@ export class ContentStore {
    * so each frame is decompressed once. Every hash is looked up first: a missing one fails the call
    * before any `onBlob`. Each blob is built in memory: use readStream() for very large ones.
    */
+  /**
+   * Reads blobs in stored order. Each is checked against its hash before `onBlob` unless `verify` is
+   * false, for a caller that checks them itself (restore's writer threads, before writing). `data`
+   * may be a view of a decompressed frame: copy what you keep beyond the callback.
+   */
   async readMany(
     hashes: Iterable<BlobHash>,
     onBlob: (hash: BlobHash, data: Buffer) => void | Promise<void>,
+    { verify = true }: { verify?: boolean } = {},
   ): Promise<void> {
     const wanted = new Set(hashes);
     const locations: BlobLocation[] = [];
@@ -98,7 +104,7 @@ export class ContentStore {
     }
     if (missing.length > 0) throw this.#notFound(missing);
     if (empty) await onBlob(EMPTY_BLOB_HASH, Buffer.alloc(0));
-    await readBlobsInPackOrder(this.#layout, locations, onBlob);
+    await readBlobsInPackOrder(this.#layout, locations, onBlob, verify);
   }
 
   /** A new write session; see BlobWriter. Hold lock() from before startWrite() until commit() or abort(). */
