@@ -122,6 +122,7 @@ const ws = workspaceDir();
 const marker = readMarker(ws);
 if (!marker) fail(`${ws} holds no benchmark tree: run node bench/snapshot/make-tree.mjs first`);
 if (!have('hyperfine')) fail('hyperfine is missing: apt-get install hyperfine');
+if (!existsSync('/usr/bin/time')) fail('GNU time is missing (peak memory): apt-get install time');
 const haveRestic = have('restic');
 if (!haveRestic) console.log('restic is missing, so its section is skipped: apt-get install restic');
 
@@ -174,7 +175,7 @@ const loadStart = os.loadavg();
 const sets = fileSets(ws);
 const results = {};
 for (const set of ['all', 'src']) {
-  const r = { counts: marker.counts[set], excluded: sets[set], times: {}, sizes: {}, checks: [] };
+  const r = { counts: marker.counts[set], excluded: sets[set], times: {}, sizes: {}, memory: {}, checks: [] };
   results[set] = r;
   // Warm page cache: read every byte once.
   spawnSync('sh', ['-c', `tar -cf - -C ${q(ws)} . | cat > /dev/null`]);
@@ -453,6 +454,17 @@ function measure(set, r, key, command, { runs, warmup = 0, prepare, env = proces
   if (prepare) args.push('--prepare', prepare);
   run('hyperfine', [...args, command], { cwd: ws, env });
   record(set, r, key, JSON.parse(readFileSync(out, 'utf8')).results[0].times, { command, prepare });
+  // One more run under GNU time for the peak resident memory of the command and all it starts.
+  if (prepare) run('sh', ['-c', prepare], { cwd: ws, env });
+  const timed = spawnSync('/usr/bin/time', ['-f', 'max_rss_kib %M', 'sh', '-c', `${command} >/dev/null`], {
+    cwd: ws,
+    env,
+    encoding: 'utf8',
+  });
+  const kib = /max_rss_kib (\d+)\s*$/.exec(timed.stderr ?? '')?.[1];
+  if (timed.status !== 0 || kib === undefined)
+    throw new Error(`/usr/bin/time ${command} failed: ${timed.stderr}`);
+  r.memory[key] = 1024 * Number(kib);
 }
 
 /**
@@ -542,7 +554,7 @@ function renderSection(rep) {
       `${rep.load_average.start.join(' ')}.` +
       (rep.sets.all.moat.engine ? ` moat engine: ${rep.sets.all.moat.engine}.` : ''),
     '',
-    'Reproduce (see `bench/snapshot/README.md`; needs `apt-get install restic hyperfine`):',
+    'Reproduce (see `bench/snapshot/README.md`; needs `apt-get install restic hyperfine time`):',
     '',
     '```sh',
     'node bench/snapshot/make-tree.mjs && node bench/snapshot/run.mjs    # --quick: fewer runs',
@@ -605,6 +617,23 @@ function renderSection(rep) {
         s.moat_edit_bytes_added ? fmtBytes(Math.max(...s.moat_edit_bytes_added)) : moatCell(set),
       ),
     ]),
+    '',
+    '### Peak memory',
+    '',
+    'Peak resident memory of each command-line measurement and everything it starts (GNU time, one ' +
+      'extra run); the in-process moat rows share the benchmark process and are not measured apart.',
+    '',
+    ...table(
+      ['Measurement', 'all', 'src'],
+      'lrr',
+      Object.keys(rep.sets.all.memory ?? {}).map((key) => [
+        LABELS[key],
+        ...sets.map((set) => {
+          const bytes = rep.sets[set].memory?.[key];
+          return bytes === undefined ? '–' : fmtBytes(bytes);
+        }),
+      ]),
+    ),
     '',
     '### Targets',
     '',

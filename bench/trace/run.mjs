@@ -84,7 +84,8 @@ async function measure(name, tag) {
   const fd = openSync(out, 'w');
   const [cmd, args, ready] =
     name === 'forkstat'
-      ? ['forkstat', ['-e', 'exec,exit'], /Event/]
+      ? // Line-buffered: to a file, forkstat's header could sit in its stdio buffer for a long time.
+        ['stdbuf', ['-oL', 'forkstat', '-e', 'exec,exit'], /Event/]
       : ['bpftrace', [EXECSNOOP], /TIME\(ms\)/];
   const tracer = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
   await waitFor(() => ready.test(readFileSync(out, 'utf8')), `${name} to start`);
@@ -157,7 +158,8 @@ function parseExecsnoop(text, tag) {
   const stats = { execs: 0, exact_argv: 0, wrong_argv: 0, exit_codes_right: null };
   for (const line of text.split('\n')) {
     const exec = /^\s*\d+\s+\d+\s+(.*?)\s*$/.exec(line);
-    if (!exec || exec[1].includes('storm.sh') || !exec[1].includes(tag)) continue;
+    // The harness and the storm script carry the tag in their own argv: they are not storm execs.
+    if (!exec || /storm\.sh|trace-storm\.mjs/.test(exec[1]) || !exec[1].includes(tag)) continue;
     stats.execs++;
     if (new RegExp(`^/bin/true ${tag}A \\d+$|^/bin/sh -c exit 3 ${tag}B \\d+$`).test(exec[1]))
       stats.exact_argv++;
@@ -169,7 +171,8 @@ function parseExecsnoop(text, tag) {
 
 function render(rep) {
   const base = summarize(rep.tools.none.runs.map((r) => r.wall_ms)).median;
-  const pct = (x) => `${(100 * x).toFixed(x >= 0.9995 && x < 1 ? 2 : 1)} %`;
+  // Two decimals near 100 %, where the goals are (99.87 % must not print as 99.9 %).
+  const pct = (x) => `${(100 * x).toFixed(x >= 0.99 && x < 1 ? 2 : 1)} %`;
   const range = (values, fmt) => {
     const { min, max } = summarize(values);
     return min === max ? fmt(min) : `${fmt(min)}–${fmt(max)}`;
@@ -248,11 +251,11 @@ function render(rep) {
     const ok = (x) => (x ? '✓' : '✗');
     lines.push(
       '',
-      '| Goal (moat) | measured (worst round) | |',
-      '| --- | --- | --- |',
-      `| 100 % of exec events | ${pct(minSeen)} | ${ok(minSeen >= 1)} |`,
-      `| ≥ 99.9 % exact argv | ${pct(minExact)} | ${ok(minExact >= 0.999)} |`,
-      `| ≤ 5 % wall-time overhead (medians) | ${(100 * overhead).toFixed(1)} % | ${ok(overhead <= 0.05)} |`,
+      ...table(['Goal (moat)', 'measured (worst round)', ''], 'lrl', [
+        ['100 % of exec events', pct(minSeen), ok(minSeen >= 1)],
+        ['≥ 99.9 % exact argv', pct(minExact), ok(minExact >= 0.999)],
+        ['≤ 5 % wall-time overhead (medians)', `${(100 * overhead).toFixed(1)} %`, ok(overhead <= 0.05)],
+      ]),
       '',
       `moat backend: ${moat.runs[0].backend}; reader at SCHED_FIFO: ${moat.runs.map((r) => r.realtime).join(', ')}; ` +
         `lost: ${moat.runs.map((r) => r.lost).join(', ')}; dropped: ${moat.runs.map((r) => r.dropped).join(', ')}.`,
