@@ -522,9 +522,10 @@ impl<D: Deliver> Reader<D> {
     }
     let read = procfs::read_image(pid);
     let read_end = monotonic_ns();
-    // A start time other than the one we knew means the pid now belongs to another process.
+    // A start time other than the one we knew means the pid now belongs to another process; a torn
+    // read mixes this exec's image with the next one's. Either way nothing read can be trusted.
     let reused = matches!((&read.stat, tracked.start_time), (Some(s), Some(t)) if s.start_time != t);
-    let (exec, fingerprint) = if reused {
+    let (exec, fingerprint) = if reused || read.torn {
       (
         Exec::unavailable(false),
         Fingerprint {

@@ -61,18 +61,23 @@ pub struct ImageRead {
   pub cmdline: Option<Vec<String>>,
   pub cwd: Option<String>,
   pub stat: Option<Stat>,
+  /// The process exec'd again while it was read: comm before and after the cmdline differ, so the
+  /// cmdline may belong to either program.
+  pub torn: bool,
 }
 
-/// Reads cmdline first (it disappears first when the process exits), then stat and cwd.
+/// Reads stat, cmdline (early: it disappears first when the process exits), stat again and cwd.
 pub fn read_image(pid: u32) -> ImageRead {
+  let before = read_stat(pid);
   let cmdline = read_cmdline(pid);
   let stat = read_stat(pid);
+  let torn = matches!((&before, &stat), (Some(b), Some(a)) if b.comm != a.comm);
   let cwd = if stat.is_some() || cmdline.is_some() {
     read_cwd(pid)
   } else {
     None
   };
-  ImageRead { cmdline, cwd, stat }
+  ImageRead { cmdline, cwd, stat, torn }
 }
 
 /// Every process visible in `/proc` (pid, ppid, start time, comm).
