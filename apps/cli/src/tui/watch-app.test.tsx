@@ -64,25 +64,29 @@ function setup() {
       color={false}
     />,
   );
-  const frame = () => plain(app.lastFrame());
+  // The live region, whose header names the run: under ink-testing-library (Ink's debug mode) the
+  // finished processes printed into the scrollback arrive as frames of their own.
+  const frame = () => plain(app.frames.findLast((f) => f.includes('fix-ci')));
+  /** Everything written, including finished processes printed into the scrollback. */
+  const written = () => plain(app.frames.join(''));
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       app.stdin.write(k);
       await new Promise((resolve) => setTimeout(resolve, 15));
     }
   };
-  return { feed, actions, app, frame, press };
+  return { feed, actions, app, frame, written, press };
 }
 
 describe('WatchApp', () => {
   it('renders what the sources feed: header, finished and running processes, snapshots', async () => {
-    const { feed, app, frame } = setup();
+    const { feed, app, frame, written } = setup();
     feed.push({ type: 'exec', updates: [started(1, { command: 'pnpm', args: ['build'] }), started(2)] });
     feed.push({ type: 'exec', updates: [ended(2, { exit_code: 1 })] });
     feed.push({ type: 'snapshots', snapshots: [makeSnapshot(1, { type: 'pre-run' })] });
     await until(() => {
       expect(frame()).toContain('fix-ci');
-      expect(frame()).toMatch(/#2 +exit 1 .*git status/);
+      expect(written()).toMatch(/#2 +exit 1 .*git status/);
       expect(frame()).toMatch(/#1 +running .*pnpm build/);
       expect(frame()).toContain('pre-run');
     });
@@ -143,7 +147,7 @@ describe('WatchApp', () => {
   });
 
   it('/ and f filter the exec pane', async () => {
-    const { feed, frame, press } = setup();
+    const { feed, frame, written, press } = setup();
     feed.push({
       type: 'exec',
       updates: [
@@ -151,7 +155,7 @@ describe('WatchApp', () => {
         ended(2, { command: 'vitest', args: ['run'], exit_code: 1 }),
       ],
     });
-    await until(() => expect(frame()).toMatch(/#2 +exit 1/));
+    await until(() => expect(written()).toMatch(/#2 +exit 1/));
     await press('/', 't', 's', 'c', ENTER);
     await until(() => expect(frame()).toContain('Matches ("tsc"): 1 of the last 2 finished'));
     await press(ESC, 'f');

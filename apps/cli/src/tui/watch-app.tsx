@@ -1,13 +1,13 @@
 import { Box, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useReducer } from 'react';
 import { runCommand, type WatchActions } from './actions/watch-actions.js';
-import { ExecLog } from './components/exec-log.js';
 import { ExecPane } from './components/exec-pane.js';
 import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
 import { ResultPanel } from './components/result-panel.js';
 import { SnapshotTimeline } from './components/snapshot-timeline.js';
 import { ColorProvider } from './components/theme.js';
+import { ExecLog } from './scrollback/exec-log.js';
 import { createBatcher } from './sources/batcher.js';
 import type { WatchSource } from './sources/sources.js';
 import { selectExecView, selectFooter, selectHeader, selectTimeline } from './state/selectors.js';
@@ -85,7 +85,7 @@ export function WatchApp({
 
   return (
     <ColorProvider color={color}>
-      <ExecLog events={state.finished} total={state.finishedTotal} />
+      <ExecLog events={state.finished} total={state.finishedTotal} color={color} />
       <Box flexDirection="column">
         <Header view={selectHeader(state)} />
         <ExecPane view={selectExecView(state, execLines)} now={state.now} />

@@ -3,6 +3,7 @@ import { formatBytes } from '@moat/snapshot';
 import { plural } from '../../format/plural.js';
 import { formatAge } from '../../format/relative-time.js';
 import { formatTable } from '../../format/table.js';
+import { type Style, styled, visible } from '../../format/terminal-text.js';
 
 /** `moat snapshot list`: a table, newest first, with a footer naming the backend. */
 export function formatSnapshotList(records: readonly SnapshotRecord[], now: Date): string {
@@ -32,7 +33,7 @@ export function defaultRestoreTarget(newestFirst: readonly SnapshotRecord[]): Sn
 }
 
 type Mark = 'A' | 'M' | 'D';
-const COLORS: Record<Mark, string> = { A: '\x1b[32m', M: '\x1b[33m', D: '\x1b[31m' };
+const STYLES: Record<Mark, Style> = { A: 'green', M: 'yellow', D: 'red' };
 
 /** One line per path, sorted by path: `A path (size)`, `M path (old → new)`, `D path`. */
 export function formatDiffLines(
@@ -47,14 +48,14 @@ export function formatDiffLines(
   const shown = options.limit === undefined ? entries : entries.slice(0, options.limit);
   const lines = shown.map(([mark, entry]) => {
     const text = `${mark} ${describeEntry(mark, entry)}`;
-    return options.color ? `${COLORS[mark]}${text}\x1b[0m` : text;
+    return styled(text, STYLES[mark], options.color ?? false);
   });
   if (shown.length < entries.length) lines.push(`… and ${entries.length - shown.length} more`);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 function describeEntry(mark: Mark, entry: DiffEntry): string {
-  const path = entry.type === 'dir' ? `${entry.path}/` : entry.path;
+  const path = visible(entry.type === 'dir' ? `${entry.path}/` : entry.path);
   if (mark === 'D') return path;
   if (mark === 'A')
     return entry.type === 'file' ? `${path} (${formatBytes(entry.size)})` : `${path} (${entry.type})`;

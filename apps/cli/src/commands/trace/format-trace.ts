@@ -3,6 +3,7 @@ import { commandLine, type ExecEvent, type ExecSummary, type ExecUpdate, failed 
 import { formatDuration } from '../../format/duration.js';
 import { plural } from '../../format/plural.js';
 import { formatTable } from '../../format/table.js';
+import { visible } from '../../format/terminal-text.js';
 
 // Reversed so that the first name of a number wins (SIGABRT, not its alias SIGIOT).
 const SIGNAL_NAMES = new Map(
@@ -28,7 +29,7 @@ export function execStatus(event: ExecEvent): string {
 /** One process on one line: time, status, duration, command line. */
 export function formatExecLine(event: ExecEvent): string {
   const duration = event.duration_ms === null ? '-' : formatDuration(event.duration_ms);
-  return `${clockTime(event.timestamp)}  ${execStatus(event).padEnd(7)}  ${duration.padStart(7)}  ${commandLine(event)}`;
+  return `${clockTime(event.timestamp)}  ${execStatus(event).padEnd(7)}  ${duration.padStart(7)}  ${visible(commandLine(event))}`;
 }
 
 export function formatTrace(events: readonly ExecEvent[]): string {

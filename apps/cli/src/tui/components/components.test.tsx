@@ -13,7 +13,6 @@ import {
   T0,
 } from '../test-support/fixtures.js';
 import { ExecLine } from './exec-line.js';
-import { ExecLog } from './exec-log.js';
 import { ExecPane } from './exec-pane.js';
 import { Footer } from './footer.js';
 import { Header } from './header.js';
@@ -90,27 +89,6 @@ describe('ExecLine', () => {
     expect(frame).toContain('#1'); // rendered, in fact
     expect(frame).not.toContain(RED);
     expect(frame).toContain('exit 2');
-  });
-});
-
-describe('ExecLog', () => {
-  it('prints each finished event once, even when state trims the oldest', () => {
-    const events = (from: number, to: number) =>
-      Array.from({ length: to - from + 1 }, (_, i) => makeEvent(from + i, { exit_code: 0, duration_ms: 1 }));
-    const app = render(<ExecLog events={events(1, 3)} total={3} />);
-    app.rerender(<ExecLog events={events(3, 6)} total={6} />); // 1 and 2 trimmed, 4–6 new
-    app.rerender(<ExecLog events={events(5, 6)} total={6} />); // nothing new
-    app.rerender(<ExecLog events={events(5, 8)} total={8} />);
-    const output = plain(app.lastFrame());
-    for (let seq = 1; seq <= 8; seq++) expect(output.match(new RegExp(`#${seq} `, 'g'))).toHaveLength(1);
-  });
-
-  it('counts the ones trimmed before they could be printed', () => {
-    const events = Array.from({ length: 3 }, (_, i) => makeEvent(8 + i, { exit_code: 0, duration_ms: 1 }));
-    const output = plain(render(<ExecLog events={events} total={10} />).lastFrame());
-    expect(output).toContain('… 7 more finished');
-    expect(output).toMatch(/#10 /);
-    expect(output).not.toMatch(/#7 /);
   });
 });
 

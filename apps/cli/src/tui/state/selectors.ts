@@ -1,6 +1,7 @@
 import type { SnapshotDiff } from '@moat/snapshot';
 import { commandLine, type ExecEvent, failed } from '@moat/trace';
 import { formatDuration as formatShortDuration } from '../../format/duration.js';
+import { visible } from '../../format/terminal-text.js';
 import type { WatchState } from './watch-state.js';
 
 export interface HeaderView {
@@ -183,7 +184,9 @@ export function diffPaths(diff: SnapshotDiff, limit: number): { sign: '+' | '~' 
     ...diff.added.map((e) => ({ sign: '+' as const, path: e.path })),
     ...diff.modified.map((e) => ({ sign: '~' as const, path: e.path })),
     ...diff.deleted.map((e) => ({ sign: '-' as const, path: e.path })),
-  ].slice(0, limit);
+  ]
+    .slice(0, limit)
+    .map(({ sign, path }) => ({ sign, path: visible(path) }));
 }
 
 /** As the other commands print durations (850ms, 12.3s, 4m 05s, 2h 03m); '-' when unknown. */
