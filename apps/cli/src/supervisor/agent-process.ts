@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type StdioOptions, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { CliError } from '../cli/cli-error.js';
 
@@ -22,11 +22,18 @@ export interface RunningAgent {
  */
 export async function startAgent(
   command: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    /** A file descriptor for the agent's stdout and stderr, its stdin then being empty; default: the terminal. */
+    output?: number;
+  },
 ): Promise<RunningAgent> {
   const [file, ...args] = command;
   if (file === undefined) throw new CliError('no command to run: put it after --, e.g. moat run -- claude');
-  const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: 'inherit' });
+  const stdio: StdioOptions =
+    options.output === undefined ? 'inherit' : ['ignore', options.output, options.output];
+  const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio });
   const failedToStart = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => reject(startError(file, error)));
   });

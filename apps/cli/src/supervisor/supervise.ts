@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
+import { open } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '@moat/config';
 import type { SnapshotEngine } from '@moat/snapshot';
 import { RunStore, writeJsonAtomic } from '@moat/storage';
 import { type CreatedTracer, createTracer, type ExecUpdate, ExecLogWriter, TriggerDriver } from '@moat/trace';
-import { openEngine, recordRunConfig } from '../run-context/run-context.js';
+import { openEngine, type RunContext, recordRunConfig } from '../run-context/run-context.js';
 import { type AgentExit, signalNumber, startAgent } from './agent-process.js';
 import { exitCodeOf, formatRunSummary } from './run-summary.js';
 import { SnapshotQueue } from './snapshot-queue.js';
@@ -16,7 +17,15 @@ export interface SuperviseOptions {
   trace: boolean;
   /** Where progress and the summary go (the agent owns stdout). */
   stderr: NodeJS.WritableStream;
+  /**
+   * Show the live UI on this terminal while the agent runs, its output going to the run's agent.log
+   * and its stdin empty (for agents that need no keyboard: `claude -p`, `codex exec`, scripts).
+   */
+  tui?: boolean;
 }
+
+/** With --tui, the agent's stdout and stderr, next to the run record. */
+export const AGENT_LOG_FILE = 'agent.log';
 
 /** How often tracer.json (read by `moat watch`) is refreshed while the run lives. */
 const TRACER_STATUS_MS = 1000;
@@ -83,13 +92,19 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
   tracing?.onUpdates((updates) => triggers?.exec(updates));
 
   let agentExit: AgentExit;
+  let ui: Promise<void> | null = null;
   try {
+    const agentLog = options.tui
+      ? await open(join(store.paths.runDir(run.id), AGENT_LOG_FILE), 'a', 0o600)
+      : null;
     const agent = await startAgent(options.command, {
       cwd: workspace,
       env: { ...process.env, MOAT_RUN_ID: run.id },
-    });
+      ...(agentLog ? { output: agentLog.fd } : {}),
+    }).finally(() => agentLog?.close());
     tracing?.setAgent(agent.pid);
     await store.update(run.id, { state: 'running', pid: agent.pid });
+    if (options.tui) ui = showUi(context, runRef, agent.exited, options.stderr);
     const statusTimer = setInterval(
       () => void tracing?.writeStatus(store.paths.runDir(run.id)),
       TRACER_STATUS_MS,
@@ -115,6 +130,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     exit_code: exitCode,
     ended_at: new Date().toISOString(),
   });
+  await ui; // the UI shows how the run ended until the user quits it
   const queued = snapshots.counts;
   options.stderr.write(
     `${formatRunSummary({
@@ -132,6 +148,34 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     })}\n`,
   );
   return exitCode;
+}
+
+/**
+ * The watch UI on this terminal for the run, until the user quits it. Quitting while the agent runs
+ * only closes the UI: the run goes on, and Ctrl-C (the terminal is no longer raw) stops the agent.
+ */
+async function showUi(
+  context: RunContext,
+  runRef: string,
+  agentExited: Promise<unknown>,
+  stderr: NodeJS.WritableStream,
+): Promise<void> {
+  let exited = false;
+  void agentExited.then(() => {
+    exited = true;
+  });
+  try {
+    const { watchRun } = await import('../tui/watch-run.js');
+    await watchRun(context);
+  } catch (error) {
+    stderr.write(
+      `moat: warning: the UI stopped: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  }
+  if (!exited)
+    stderr.write(
+      `moat: UI closed; the agent goes on (Ctrl-C stops it; \`moat watch ${runRef}\` shows it again)\n`,
+    );
 }
 
 interface Tracing {

@@ -1,72 +1,84 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStore } from '@moat/storage';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readWhenWritten, requireTmux, TmuxTerminal } from '../../test-support/tmux.js';
 
-// `moat run -- bash` in a real terminal (tmux): the shell must work as if moat were not there.
+// `moat run` in a real terminal (tmux), as a person runs it.
 const bin = new URL('../../../dist/bin.js', import.meta.url).pathname;
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
-if (!haveTmux) {
-  if (process.env.CI) throw new Error('tmux is missing: CI must install it (.ci/run does)');
-  console.log('skipping the terminal test of moat run: tmux is not installed (apt-get install tmux)');
-}
-
-const session = `moat-run-test-${process.pid}`;
-let root: string;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-
-async function waitForScreen(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen();
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} on the screen:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const haveTmux = requireTmux('the terminal tests of moat run');
 
 describe.runIf(haveTmux)('moat run in a real terminal', () => {
-  beforeAll(() => {
+  let root: string;
+  let terminal: TmuxTerminal;
+  beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'moat-run-tty-'));
     mkdirSync(join(root, 'ws'));
-    const command = [
-      `cd ${root}/ws`,
-      `MOAT_HOME=${root}/home PS1='shell$ ' ${process.execPath} ${bin} run --no-snapshots -- bash --norc --noprofile`,
-      `echo "moat exited $?" > ${root}/exit-code`,
-    ].join('; ');
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', 'sh', '-c', command);
+    terminal = new TmuxTerminal({ MOAT_HOME: join(root, 'home') });
   });
-  afterAll(() => {
-    spawnSync('tmux', ['-L', session, 'kill-server']);
+  afterEach(() => {
+    terminal.kill();
     rmSync(root, { recursive: true, force: true });
   });
 
+  /** `moat ARGS` in the workspace; its exit status goes to a file when it ends, and the screen stays. */
+  const startMoat = (args: string, { columns = 120, rows = 30 } = {}) =>
+    terminal.start(
+      `cd ${root}/ws; PS1='shell$ ' ${process.execPath} ${bin} ${args}; echo "moat exited $?" > ${root}/exit-code; exec sleep 600`,
+      { columns, rows },
+    );
+
   it('gives the agent the terminal: input, window size, Ctrl-C, exit code', async () => {
-    await waitForScreen(/^shell\$\s*$/m); // capture-pane drops trailing spaces
-    tmux('send-keys', '-t', session, 'echo "sum=$((40+2))"', 'Enter');
-    await waitForScreen(/^sum=42$/m);
+    startMoat('run --no-snapshots -- bash --norc --noprofile');
+    await terminal.until(/^shell\$\s*$/m, 'the prompt'); // capture-pane drops trailing spaces
+    terminal.keys('echo "sum=$((40+2))"', 'Enter');
+    await terminal.until(/^sum=42$/m, 'the sum');
 
     // The shell sees the terminal's size, and follows it when the window changes.
-    tmux('send-keys', '-t', session, 'echo "cols=$(tput cols)"', 'Enter');
-    await waitForScreen(/^cols=120$/m);
-    tmux('resize-window', '-t', session, '-x', '100', '-y', '30');
-    tmux('send-keys', '-t', session, 'clear; echo "cols=$(tput cols)"', 'Enter');
-    await waitForScreen(/^cols=100$/m);
+    terminal.keys('echo "cols=$(tput cols)"', 'Enter');
+    await terminal.until(/^cols=120$/m, '120 columns');
+    terminal.resize(100, 30);
+    terminal.keys('clear; echo "cols=$(tput cols)"', 'Enter');
+    await terminal.until(/^cols=100$/m, '100 columns');
 
     // Ctrl-C interrupts the shell's foreground command; neither the shell nor moat dies.
-    tmux('send-keys', '-t', session, 'sleep 30; echo after-sleep', 'Enter');
+    terminal.keys('sleep 30; echo after-sleep', 'Enter');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    tmux('send-keys', '-t', session, 'C-c');
-    tmux('send-keys', '-t', session, 'echo "still=alive"', 'Enter');
-    const text = await waitForScreen(/^still=alive$/m);
+    terminal.keys('C-c');
+    terminal.keys('echo "still=alive"', 'Enter');
+    const text = await terminal.until(/^still=alive$/m, 'the shell after Ctrl-C');
     expect(text).not.toMatch(/^after-sleep$/m);
 
-    tmux('send-keys', '-t', session, 'exit 7', 'Enter');
-    const exitFile = join(root, 'exit-code');
-    const deadline = Date.now() + 15_000;
-    while (!existsSync(exitFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(readFileSync(exitFile, 'utf8')).toBe('moat exited 7\n');
+    terminal.keys('exit 7', 'Enter');
+    expect(await readWhenWritten(join(root, 'exit-code'))).toBe('moat exited 7\n');
+  });
+
+  it('--tui: shows the live UI while the agent runs, its output in agent.log, then exits with its code', async () => {
+    const agent = join(root, 'agent.sh');
+    // Waits for the go file, so the UI is read while the agent runs.
+    writeFileSync(
+      agent,
+      `echo "agent says hi"; git --version >/dev/null; while [ ! -e ${root}/go ]; do sleep 0.1; done; echo bye >&2; exit 3\n`,
+    );
+    startMoat(`run --tui --no-snapshots --name tui-agent -- sh ${agent}`, { rows: 40 });
+    const live = await terminal.until(
+      (s) => /#\d+ +exit 0 .*git --version/.test(s) && /#1 +running .*sh .*agent\.sh/.test(s),
+      'the UI with the agent running and its git command done',
+    );
+    expect(live).toContain('moat watch tui-agent · running');
+    expect(live).not.toContain('agent says hi'); // the agent's output goes to its log, not over the UI
+
+    writeFileSync(join(root, 'go'), '');
+    const ended = await terminal.until(/tui-agent · exited \(code 3\)/, 'the run shown as ended');
+    expect(ended).toContain('q quit');
+    terminal.keys('q');
+    expect(await readWhenWritten(join(root, 'exit-code'))).toBe('moat exited 3\n');
+    const summary = await terminal.until(/moat: run .*tui-agent/, 'the summary line');
+    expect(summary).toMatch(/exited 3|exit code 3|code 3/);
+
+    const store = new RunStore(join(root, 'home'));
+    const run = await store.resolve('tui-agent');
+    expect(readFileSync(join(store.paths.runDir(run.id), 'agent.log'), 'utf8')).toBe('agent says hi\nbye\n');
   });
 });

@@ -1,51 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '@moat/storage';
 import { type ExecEvent, ExecLogWriter, type ExecUpdate } from '@moat/trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readWhenWritten, requireTmux, TmuxTerminal } from '../../test-support/tmux.js';
 
 // `moat watch` in a real terminal: the built CLI in a detached tmux session, on a run that is live.
 const entry = new URL('../../../dist/bin.js', import.meta.url).pathname;
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-if (!hasTmux) {
-  if (process.env.CI) throw new Error('tmux is required on CI for the moat watch end-to-end test');
-  console.warn('skipping the moat watch end-to-end test: tmux is not installed (apt-get install -y tmux)');
-}
+const hasTmux = requireTmux('the moat watch end-to-end test');
 
 let root: string;
 let home: string;
-let socket: string;
+let terminal: TmuxTerminal;
 let store: RunStore;
 let runId: string;
 let log: ExecLogWriter;
-
-/** The environment of the tmux server, hence of moat: no CI variables (Ink renders no live frame in CI). */
-function terminalEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, MOAT_HOME: home };
-  for (const name of Object.keys(env))
-    if (name === 'CI' || name.startsWith('CI_') || name === 'CONTINUOUS_INTEGRATION') delete env[name];
-  delete env.TMUX;
-  return env;
-}
-
-function tmux(...args: string[]) {
-  const result = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env: terminalEnv() });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-const screen = () => tmux('capture-pane', '-p', '-t', 'watch').stdout;
-
-async function until(check: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen();
-    if (check(text)) return text;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen shows:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function event(seq: number, overrides: Partial<ExecEvent>): ExecEvent {
   return {
@@ -73,7 +44,7 @@ describe.skipIf(!hasTmux)('moat watch in a terminal', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'moat-watch-e2e-'));
     home = join(root, 'home');
-    socket = `moat-watch-e2e-${process.pid}`;
+    terminal = new TmuxTerminal({ MOAT_HOME: home });
     const workspace = join(root, 'workspace');
     mkdirSync(workspace);
     writeFileSync(join(workspace, 'README.md'), 'hello\n');
@@ -98,27 +69,18 @@ describe.skipIf(!hasTmux)('moat watch in a terminal', () => {
   });
 
   afterAll(async () => {
-    tmux('kill-server');
+    terminal.kill();
     await log?.close();
     rmSync(root, { recursive: true, force: true });
   });
 
   it('shows the run live and quits on q', async () => {
-    const started = tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'watch',
-      '-x',
-      '120',
-      '-y',
-      '40',
-      // The exit status goes to a file: tmux's own record of it lags behind the pane's death.
+    terminal.start(
       `'${process.execPath}' '${entry}' watch ${runId.slice(4, 12)}; echo "exit $?" > '${join(root, 'exit-status')}'`,
+      { columns: 120, rows: 40 },
     );
-    expect(started.stderr).toBe('');
 
-    const first = await until(
+    const first = await terminal.until(
       (s) => s.includes('sleep 30') && s.includes('tracing degraded'),
       'the header, the tracer status and the running event',
     );
@@ -132,38 +94,33 @@ describe.skipIf(!hasTmux)('moat watch in a terminal', () => {
     // Appended while moat watch runs: the running one ends, a new one starts.
     const build = event(4, { command: 'pnpm', args: ['build'] });
     await log.write([end(event(3, { command: 'sleep', args: ['30'] }), null, 15), start(build)]);
-    const live = await until((s) => /#4 +running .*pnpm build/.test(s), 'the appended event');
+    const live = await terminal.until((s) => /#4 +running .*pnpm build/.test(s), 'the appended event');
     expect(live).toMatch(/#3 +sig 15 .*sleep 30/);
 
     // The keys, on the real snapshot engine: a snapshot, a diff, a restore with its undo.
-    const keys = (...k: string[]) => tmux('send-keys', '-t', 'watch', ...k);
+    const keys = (...k: string[]) => terminal.keys(...k);
     keys('s');
-    await until((s) => s.includes('snapshot label:'), 'the label prompt');
+    await terminal.until((s) => s.includes('snapshot label:'), 'the label prompt');
     keys('-l', 'before edit');
     keys('Enter');
-    await until(
+    await terminal.until(
       (s) => /✓ snapshot snap_[0-9a-f]{12} taken \(1 file, "before edit"\)/.test(s),
       'the new snapshot',
     );
     writeFileSync(join(root, 'workspace', 'added.txt'), 'new\n');
     keys('d');
-    const diff = await until((s) => s.includes('→ workspace'), 'the diff panel');
+    const diff = await terminal.until((s) => s.includes('→ workspace'), 'the diff panel');
     expect(diff).toContain('+1 added, ~0 modified, -0 deleted');
     expect(diff).toContain('+ added.txt');
     keys('r');
-    await until((s) => s.includes('[y/N]'), 'the restore question');
+    await terminal.until((s) => s.includes('[y/N]'), 'the restore question');
     keys('y');
-    const restored = await until((s) => s.includes('workspace restored'), 'the restore');
+    const restored = await terminal.until((s) => s.includes('workspace restored'), 'the restore');
     expect(restored).toMatch(/undo: restore the safety snapshot snap_[0-9a-f]{12}/);
     expect(existsSync(join(root, 'workspace', 'added.txt'))).toBe(false);
 
     keys('q');
-    const statusFile = join(root, 'exit-status');
-    const deadline = Date.now() + 10_000;
-    while (!existsSync(statusFile) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(readFileSync(statusFile, 'utf8')).toBe('exit 0\n');
+    expect(await readWhenWritten(join(root, 'exit-status'))).toBe('exit 0\n');
   });
 });
 
