@@ -18,5 +18,6 @@ export type { LimitSettings } from './engine/limits.js';
 export type { RetentionSettings } from './engine/retention.js';
 export type { SnapshotRecord, SnapshotType } from './engine/snapshot-record.js';
 export type { SnapshotErrorCode } from './errors.js';
+export type { WatchWorkspaceOptions, WorkspaceWatch } from './watch/workspace-watcher.js';
 export type { EntryType } from './scan/types.js';
 export type { DiffEntry, SnapshotDiff } from './tree/summarize-diff.js';

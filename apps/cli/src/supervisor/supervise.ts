@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@moat/config';
-import type { SnapshotEngine } from '@moat/snapshot';
+import type { SnapshotEngine, WorkspaceWatch } from '@moat/snapshot';
 import { RunStore, writeJsonAtomic } from '@moat/storage';
 import { type CreatedTracer, createTracer, type ExecUpdate, ExecLogWriter, TriggerDriver } from '@moat/trace';
 import { openEngine, type RunContext, recordRunConfig } from '../run-context/run-context.js';
@@ -93,6 +93,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
 
   let agentExit: AgentExit;
   let ui: Promise<void> | null = null;
+  let workspaceWatch: WorkspaceWatch | null = null;
   try {
     const agentLog = options.tui
       ? await open(join(store.paths.runDir(run.id), AGENT_LOG_FILE), 'a', 0o600)
@@ -105,6 +106,9 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     tracing?.setAgent(agent.pid);
     await store.update(run.id, { state: 'running', pid: agent.pid });
     if (options.tui) ui = showUi(context, runRef, agent.exited, options.stderr);
+    // An agent that edits files without running anything is busy too: file changes defer idle.
+    if (triggers && activeEngine && !config.snapshots.triggers.disable_idle)
+      workspaceWatch = watchForIdle(activeEngine, triggers, options.stderr);
     const statusTimer = setInterval(
       () => void tracing?.writeStatus(store.paths.runDir(run.id)),
       TRACER_STATUS_MS,
@@ -114,12 +118,14 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     agentExit = await agent.exited;
     clearInterval(statusTimer);
   } catch (error) {
+    workspaceWatch?.close();
     triggers?.stop();
     await tracing?.stop();
     await store.update(run.id, { state: 'failed', ended_at: new Date().toISOString() });
     throw error;
   }
 
+  workspaceWatch?.close();
   triggers?.stop();
   await snapshots.drain();
   const traced = await tracing?.stop();
@@ -148,6 +154,23 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     })}\n`,
   );
   return exitCode;
+}
+
+/** File changes defer the idle snapshot; without them idle is judged from processes alone. */
+function watchForIdle(
+  engine: SnapshotEngine,
+  triggers: TriggerDriver,
+  stderr: NodeJS.WritableStream,
+): WorkspaceWatch | null {
+  const warn = (message: string) => stderr.write(`moat: warning: ${message}\n`);
+  try {
+    return engine.watch({ onChange: () => triggers.fileChanged(), onProblem: warn });
+  } catch (error) {
+    warn(
+      `not watching the workspace for changes (${error instanceof Error ? error.message : String(error)}); idle snapshots follow processes only`,
+    );
+    return null;
+  }
 }
 
 /**

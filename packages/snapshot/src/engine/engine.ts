@@ -7,6 +7,11 @@ import { SnapshotError } from '../errors.js';
 import { applyRestore, seconds } from '../restore/apply.js';
 import { planRestore, planSize } from '../restore/plan.js';
 import { scanWorkspace } from '../scan/scan.js';
+import {
+  type WatchWorkspaceOptions,
+  type WorkspaceWatch,
+  watchWorkspace,
+} from '../watch/workspace-watcher.js';
 import type { CoverageOptions, ScanNode, ScanResult, ScanTotals } from '../scan/types.js';
 import { ContentStore } from '../store/content-store.js';
 import type { BlobHash } from '../store/types.js';
@@ -354,13 +359,24 @@ export class SnapshotEngine {
     }
   }
 
+  /**
+   * Reports changes to what this engine's snapshots cover (not to ignored paths), for triggers that
+   * wait for a quiet workspace. Close it when done.
+   */
+  watch(options: WatchWorkspaceOptions): WorkspaceWatch {
+    return watchWorkspace(this.workspace, this.#coverage(), options);
+  }
+
   #scan(): ScanResult {
-    const coverage: CoverageOptions = {
+    return scanWorkspace(this.workspace, this.#coverage());
+  }
+
+  #coverage(): CoverageOptions {
+    return {
       ignoreGitignore: this.#options.settings.exclude.ignore_gitignore,
       additional: this.#options.settings.exclude.additional,
       excludedPaths: [this.#store.dir, ...(this.#options.excludedPaths ?? [])],
     };
-    return scanWorkspace(this.workspace, coverage);
   }
 
   /** The stat cache, valid for the store's current generation (the lock must be held). */

@@ -29,8 +29,9 @@ const VANISHED = 'removed or replaced while the workspace was scanned';
  * vanish during the scan) are left out with a note. An unreadable or vanished directory is left out
  * whole, not kept empty: a restore must neither recreate it empty nor delete what it could not see.
  * `root` may be a symlink to a directory; it is resolved once, and only below it are links kept as links.
+ * The coverage it decided with comes back too, holding every .gitignore it read (for the watcher).
  */
-export function scanWorkspace(root: string, options: CoverageOptions): ScanResult {
+export function scanWorkspace(root: string, options: CoverageOptions): ScanResult & { coverage: Coverage } {
   const { rootPath, rootStats } = realDirectory(root);
   const coverage = new Coverage(
     rootPath,
@@ -40,7 +41,7 @@ export function scanWorkspace(root: string, options: CoverageOptions): ScanResul
   const walk = new Walk(rootPath, coverage);
   const rootNode = statFields('', 'dir', rootStats);
   rootNode.children = walk.scanDirectory('', coverage.rulesFor(''));
-  return { root: rootNode, notes: walk.notes, totals: walk.totals };
+  return { root: rootNode, notes: walk.notes, totals: walk.totals, coverage };
 }
 
 /**

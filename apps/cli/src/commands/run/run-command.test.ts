@@ -134,6 +134,25 @@ describe('moat run', () => {
     expect(onlyRun().snapshots.map((s) => s.type)).toEqual(['pre-run', 'git']);
   });
 
+  it('takes an idle snapshot after each quiet spell, counting file edits as activity', () => {
+    writeFileSync(join(workspace, 'moat.yaml'), 'snapshots:\n  triggers:\n    idle_threshold_seconds: 1\n');
+    // An agent that edits files itself, starting no process: only the file watcher sees it work.
+    const agent = `const fs = require('node:fs');
+      fs.writeFileSync('a.txt', 'a');
+      setTimeout(() => fs.writeFileSync('b.txt', 'b'), 2500);
+      setTimeout(() => {}, 5000);`;
+    const { code, stderr } = moat(['run', '--', process.execPath, '-e', agent]);
+    expect(stderr).toContain('exited 0 · 3 snapshots');
+    expect(code).toBe(0);
+    const snapshots = onlyRun().snapshots as { type: string; files: number }[];
+    // README.md and moat.yaml, then a.txt, then b.txt: the second idle one exists only through the edit.
+    expect(snapshots.map((s) => [s.type, s.files])).toEqual([
+      ['pre-run', 2],
+      ['idle', 3],
+      ['idle', 4],
+    ]);
+  });
+
   it('passes a signal sent to moat on to the agent and exits as the agent did', async () => {
     const child = spawn(process.execPath, [bin, 'run', '--no-snapshots', '--', 'sleep', '30'], {
       cwd: workspace,
