@@ -11,6 +11,8 @@ export interface RunContext {
 }
 
 const RUN_CONFIG_FILE = 'config.json';
+/** Where the run's workspace store is, recorded once: found again even after the workspace is deleted. */
+const STORE_LOCATION_FILE = 'store.json';
 
 /**
  * Resolves what the user typed (a full id, a unique id prefix or a name) to a run. The config is
@@ -38,8 +40,17 @@ export async function openEngine({ store, run, config }: RunContext): Promise<Sn
   return SnapshotEngine.open({
     workspace: run.workspace,
     snapshotsDir: store.paths.snapshotsDir(run.id),
-    storeDir: await defaultStoreDir(run.workspace, store.paths.storesDir),
+    storeDir: await storeDirOf(store, run),
     settings: config.snapshots,
     excludedPaths: homeInWorkspace ? [home] : [],
   });
+}
+
+async function storeDirOf(store: RunStore, run: RunRecord): Promise<string> {
+  const file = join(store.paths.runDir(run.id), STORE_LOCATION_FILE);
+  const recorded = await readJsonFile<{ store: string }>(file);
+  if (typeof recorded?.store === 'string') return join(store.paths.storesDir, recorded.store);
+  const dir = await defaultStoreDir(run.workspace, store.paths.storesDir);
+  await writeJsonAtomic(file, { store: relative(store.paths.storesDir, dir) });
+  return dir;
 }

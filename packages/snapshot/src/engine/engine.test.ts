@@ -329,6 +329,33 @@ describe('SnapshotEngine', () => {
     expect(await engine.deleteAll()).toEqual([]);
   });
 
+  it('still lists, compares and restores the snapshots of a workspace that was deleted', async () => {
+    const { root, workspace, engine } = await setup();
+    const first = await engine.create('manual', 'first');
+    writeFileSync(join(workspace, 'README.md'), '# changed\n');
+    const second = await engine.create('manual', 'second');
+    rmSync(workspace, { recursive: true });
+
+    const reopened = await SnapshotEngine.open({
+      workspace,
+      snapshotsDir: join(root, 'run', 'snapshots'),
+      storeDir: join(root, 'store'),
+      settings,
+    });
+    expect(await reopened.workspaceExists()).toBe(false);
+    expect((await reopened.list()).map((r) => r.label)).toEqual(['second', 'first']);
+    expect((await reopened.diff(first.id, second.id)).modified.map((e) => e.path)).toEqual(['README.md']);
+    const live = await reopened.diff(first.id).catch((e: unknown) => e);
+    expect(SnapshotError.isInstance(live) && live.message).toBe(
+      `the workspace directory ${workspace} does not exist`,
+    );
+
+    await reopened.restoreTo(first.id, workspace); // brings it back where it was
+    expect(readFileSync(join(workspace, 'README.md'), 'utf8')).toBe('# project\n');
+    expect(await reopened.workspaceExists()).toBe(true);
+    expect(await reopened.diff(first.id)).toMatchObject({ added: [], modified: [], deleted: [] });
+  });
+
   it('reports an unknown snapshot clearly', async () => {
     const { engine } = await setup();
     const error = await engine.restore('snap_000000000000').catch((e: unknown) => e);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, unlinkSync, utimesSync } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { newId, readJsonFile, writeJsonAtomic } from '@moat/storage';
 import { SnapshotError } from '../errors.js';
 import { applyRestore, seconds } from '../restore/apply.js';
@@ -128,13 +128,25 @@ export class SnapshotEngine {
       workspace = await realpath(options.workspace);
       if (!(await stat(workspace)).isDirectory()) throw new Error('not a directory');
     } catch (error) {
-      throw new SnapshotError('not_found', `workspace ${options.workspace} is not a directory that exists`, {
-        cause: error,
-      });
+      // A deleted workspace is what snapshots are for: its snapshots can still be listed, compared
+      // and restored (into it, recreating it, or elsewhere); only what reads it live fails.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new SnapshotError('not_found', `workspace ${options.workspace} is not a directory`, {
+          cause: error,
+        });
+      workspace = resolve(options.workspace);
     }
     await mkdir(options.snapshotsDir, { recursive: true, mode: 0o700 });
     const store = await ContentStore.open(options.storeDir, { create: true });
     return new SnapshotEngine(workspace, options, store);
+  }
+
+  /** False when the workspace directory does not exist (deleted since its snapshots were taken). */
+  async workspaceExists(): Promise<boolean> {
+    return stat(this.workspace).then(
+      (stats) => stats.isDirectory(),
+      () => false,
+    );
   }
 
   /** All snapshots, newest first. */

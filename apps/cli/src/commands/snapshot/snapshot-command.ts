@@ -171,6 +171,10 @@ async function diffSnapshots(
   const records = await engine.list();
   const from = resolveSnapshotRef(fromRef, records, run);
   const to = toRef === undefined ? undefined : resolveSnapshotRef(toRef, records, run);
+  if (to === undefined && !(await engine.workspaceExists()))
+    throw new CliError(
+      `the workspace ${engine.workspace} no longer exists: bring it back with 'moat rollback ${run} ${from.id}', or compare two snapshots with 'moat snapshot diff ${run} ${from.id} SNAP2'`,
+    );
   const diff = await engine.diff(from.id, to?.id);
   out(
     options.json
@@ -197,6 +201,10 @@ async function restore(run: string, snapRef: string | undefined, options: Restor
     await extract(engine, target, options.to, options.dryRun === true);
     return;
   }
+  if (!(await engine.workspaceExists())) {
+    await recreateWorkspace(engine, target, options.dryRun === true);
+    return;
+  }
   if (context.run.state === 'running') {
     process.stderr.write(
       `moat: warning: run ${run} is still running; its agent may go on changing the restored files\n`,
@@ -221,6 +229,23 @@ async function restore(run: string, snapRef: string | undefined, options: Restor
       `Restoring workspace to ${target.id}... done\n\n` +
       `To undo: moat snapshot restore ${run} ${result.safety.id}\n`,
   );
+}
+
+/** A deleted workspace is restored where it was: nothing there to lose, so nothing to ask or undo. */
+async function recreateWorkspace(
+  engine: SnapshotEngine,
+  target: SnapshotRecord,
+  dryRun: boolean,
+): Promise<void> {
+  if (dryRun) {
+    out(
+      `The workspace ${engine.workspace} no longer exists; would recreate it from ${target.id}\nDry run - no changes made\n`,
+    );
+    return;
+  }
+  out(`The workspace ${engine.workspace} no longer exists; recreating it from ${target.id}\n`);
+  await withProgress(({ onProgress }) => engine.restoreTo(target.id, engine.workspace, onProgress));
+  out(`Restored ${target.id} into ${engine.workspace}... done\n`);
 }
 
 async function extract(

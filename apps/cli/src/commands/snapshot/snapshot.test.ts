@@ -194,6 +194,34 @@ describe('moat snapshot', () => {
     });
   });
 
+  it('lists, extracts and restores the snapshots of a deleted workspace, recreating it in place', async () => {
+    const { root, home, workspace } = await setup();
+    const id = snapshotId(moat(home, 'snapshot', 'fix-ci', '--label', 'safe').stdout);
+    const original = fingerprint(workspace).filter((line) => !line.startsWith('debug.log'));
+    rmSync(workspace, { recursive: true });
+
+    expect(moat(home, 'snapshots', 'fix-ci').stdout).toContain(id);
+    expect(moat(home, 'snapshot', 'diff', 'fix-ci', id)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `moat: the workspace ${workspace} no longer exists: bring it back with 'moat rollback fix-ci ${id}', or compare two snapshots with 'moat snapshot diff fix-ci ${id} SNAP2'\n`,
+    });
+    const elsewhere = join(root, 'elsewhere');
+    expect(moat(home, 'rollback', 'fix-ci', id, '--to', elsewhere).code).toBe(0);
+    expect(fingerprint(elsewhere)).toEqual(original);
+
+    expect(moat(home, 'rollback', 'fix-ci', '--dry-run').stdout).toBe(
+      `The workspace ${workspace} no longer exists; would recreate it from ${id}\nDry run - no changes made\n`,
+    );
+    expect(moat(home, 'rollback', 'fix-ci')).toEqual({
+      code: 0,
+      stdout: `The workspace ${workspace} no longer exists; recreating it from ${id}\nRestored ${id} into ${workspace}... done\n`,
+      stderr: '',
+    });
+    expect(fingerprint(workspace)).toEqual(original);
+    expect(moat(home, 'snapshot', 'diff', 'fix-ci', id).stdout).toBe('No changes.\n');
+  });
+
   it('prunes all but the newest snapshots, keeping pre-run ones', async () => {
     const { home, workspace } = await setup();
     for (let i = 0; i < 4; i++) {
