@@ -11,9 +11,7 @@ import { registerWatchCommand } from '../commands/watch/watch-command.js';
 import { ExitCode } from './exit-codes.js';
 import { reportError } from './report-error.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = cliVersion();
 
 export function createProgram(): Command {
   const program = new Command('moat')
@@ -46,5 +44,21 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     return reportError(error);
+  }
+}
+
+/** The version in @moat/cli's package.json, found upward from this module (bundled or not). */
+function cliVersion(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === '@moat/cli' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look further up
+    }
+    if (dir.pathname === '/') return 'unknown';
   }
 }

@@ -1,5 +1,3 @@
-import stringWidth from 'string-width';
-
 /** The SGR styles moat prints; names as Ink's `color` prop spells them. */
 const SGR = {
   dim: '2',
@@ -28,30 +26,4 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
  */
 export function visible(text: string): string {
   return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** Plain text cut to at most `columns` terminal cells, ending in `…` when cut (wide characters count twice). */
-export function truncateToWidth(text: string, columns: number): string {
-  if (columns <= 0) return '';
-  if (text.length <= columns && isPrintableAscii(text)) return text;
-  if (stringWidth(text) <= columns) return text;
-  let out = '';
-  let used = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const width = stringWidth(segment);
-    if (used + width > columns - 1) break;
-    out += segment;
-    used += width;
-  }
-  return `${out}…`;
-}
-
-function isPrintableAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code > 0x7e) return false;
-  }
-  return true;
 }

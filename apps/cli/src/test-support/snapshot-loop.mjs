@@ -1,13 +1,13 @@
-// A second process keeping a run's store busy: edits a file and takes a snapshot, again and again,
-// until the stop file exists. Imports the built CLI's run context (MOAT_HOME from the environment).
+// A second process keeping a run's store busy: edits a file and takes a snapshot through the built CLI,
+// again and again, until the stop file exists (MOAT_HOME from the environment).
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openEngine, openRun } from '../../dist/run-context/run-context.js';
 
-const [runId, stopFile] = process.argv.slice(2);
-const engine = await openEngine(await openRun(runId));
+const bin = new URL('../../dist/bin.js', import.meta.url).pathname;
+const [runId, workspace, stopFile] = process.argv.slice(2);
 for (let i = 0; !existsSync(stopFile); i++) {
-  writeFileSync(join(engine.workspace, 'loop.txt'), `loop ${i}\n`.repeat(100 + i));
-  await engine.create('manual', `loop ${i}`);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  writeFileSync(join(workspace, 'loop.txt'), `loop ${i}\n`.repeat(100 + i));
+  const result = spawnSync(process.execPath, [bin, 'snapshot', runId, '--label', `loop ${i}`], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`moat snapshot failed: ${result.stderr}`);
 }

@@ -3,11 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CliError } from '../../cli/cli-error.js';
 
 /** The built CLI, run for each step as a user would run it. */
-const MOAT_BIN = fileURLToPath(new URL('../../bin.js', import.meta.url));
+/** The entry this moat was started from (bin/moat.js, ./moat or dist/bin.js): the demo runs the same. */
+const MOAT_BIN = process.argv[1] ?? '';
 
 const ORIGINAL_APP = 'export const greeting = "hello";\n';
 

@@ -308,7 +308,7 @@ describe('moat snapshot', () => {
   it('snapshots and diffs from a second terminal while another process keeps the store busy', async () => {
     const { home, workspace, run } = await setup();
     const stopFile = join(workspace, '..', 'stop');
-    const child = spawn(process.execPath, [loop, run.id, stopFile], {
+    const child = spawn(process.execPath, [loop, run.id, workspace, stopFile], {
       env: { ...process.env, MOAT_HOME: home },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

@@ -1,5 +1,6 @@
 import { commandLine, type ExecEvent } from '@moat/trace';
-import { type Style, styled, truncateToWidth, visible } from '../../format/terminal-text.js';
+import { type Style, styled, visible } from '../../format/terminal-text.js';
+import { truncateToWidth } from '../../format/truncate.js';
 import { exitText, formatDuration } from '../state/selectors.js';
 
 const TONE_STYLES = { ok: 'green', failed: 'red', signal: 'magenta', other: 'gray' } as const;
