@@ -104,8 +104,8 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
       ...(agentLog ? { output: agentLog.fd } : {}),
     }).finally(() => agentLog?.close());
     tracing?.setAgent(agent.pid);
-    await store.update(run.id, { state: 'running', pid: agent.pid });
-    if (options.tui) ui = showUi(context, runRef, agent.exited, options.stderr);
+    const running = await store.update(run.id, { state: 'running', pid: agent.pid });
+    if (options.tui) ui = showUi({ ...context, run: running }, runRef, agent.exited, options.stderr);
     // An agent that edits files without running anything is busy too: file changes defer idle.
     if (triggers && activeEngine && !config.snapshots.triggers.disable_idle)
       workspaceWatch = watchForIdle(activeEngine, triggers, options.stderr);
