@@ -10,7 +10,11 @@ export type SnapshotErrorCode =
   | 'unsupported'
   | 'restore_interrupted'
   | 'conflict'
-  | 'changing';
+  | 'changing'
+  /** An archive from outside would write outside its destination, or holds what moat never extracts. */
+  | 'unsafe_archive'
+  /** An archive is not gzip-compressed tar, or is damaged or truncated. */
+  | 'corrupt_archive';
 
 /** A snapshot operation that failed for a reason the user can act on; the message says how. */
 export class SnapshotError extends Error {

@@ -1,0 +1,2 @@
+export { type ExtractSummary, extractArchive } from './extract.js';
+export { type WriteArchiveOptions, type WriteSummary, writeArchive } from './write.js';
