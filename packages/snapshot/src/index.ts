@@ -1,3 +1,4 @@
+export { extractArchive, writeArchive } from './archive/index.js';
 export { SnapshotEngine } from './engine/engine.js';
 export { formatBytes } from './engine/limits.js';
 export { selectForPrune, selectForRetention } from './engine/retention.js';
@@ -14,6 +15,7 @@ export type {
   SnapshotSettings,
   VerifyResult,
 } from './engine/engine.js';
+export type { ExtractSummary, WriteArchiveOptions, WriteSummary } from './archive/index.js';
 export type { LimitSettings } from './engine/limits.js';
 export type { RetentionSettings } from './engine/retention.js';
 export type { SnapshotRecord, SnapshotType } from './engine/snapshot-record.js';

@@ -356,6 +356,29 @@ describe('SnapshotEngine', () => {
     expect(await reopened.diff(first.id)).toMatchObject({ added: [], modified: [], deleted: [] });
   });
 
+  it('imports a directory as a snapshot covered by the workspace rules, leaving the workspace alone', async () => {
+    const { root, workspace, engine } = await setup();
+    const before = await engine.create('manual', 'before');
+    const extracted = join(root, 'extracted');
+    writeTree(extracted, {
+      'README.md': '# from elsewhere\n',
+      'src/index.ts': 'export const answer = 42;\n',
+      '.gitignore': '*.log\n',
+      'build.log': 'not covered\n',
+    });
+    const imported = await engine.importFrom(extracted, 'their tarball');
+    expect(imported).toMatchObject({ type: 'import', label: 'their tarball', files: 3 });
+    expect(readFileSync(join(workspace, 'README.md'), 'utf8')).toBe('# project\n');
+    const diff = await engine.diff(before.id, imported.id);
+    expect(diff.modified.map((e) => e.path)).toContain('README.md');
+    expect(diff.added.map((e) => e.path)).not.toContain('build.log');
+
+    await engine.restore(imported.id);
+    expect(readFileSync(join(workspace, 'README.md'), 'utf8')).toBe('# from elsewhere\n');
+    expect(existsSync(join(workspace, 'build.log'))).toBe(false);
+    expect(readFileSync(join(workspace, 'debug.log'), 'utf8')).toBe('log\n'); // ignored: untouched
+  });
+
   it('reports an unknown snapshot clearly', async () => {
     const { engine } = await setup();
     const error = await engine.restore('snap_000000000000').catch((e: unknown) => e);

@@ -415,17 +415,36 @@ export class SnapshotEngine {
     return { ...stored, record: await this.#record(type, label, stored) };
   }
 
+  /**
+   * Snapshots the content of `dir` (an extracted archive, say) as type `import`: covered by this
+   * workspace's rules (.gitignore files in `dir` apply) and limits, stored like any snapshot. The
+   * workspace is neither read nor touched.
+   */
+  async importFrom(dir: string, label: string | null = null): Promise<SnapshotRecord> {
+    return this.#mutate(async () => {
+      const stored = await this.#storeTree(await realpath(dir), StatCache.empty(), undefined);
+      return this.#record('import', label, stored);
+    });
+  }
+
   /** Scans, checks limits and stores the workspace's new content and trees (the lock must be held). */
   async #storeWorkspace(onProgress: OnProgress | undefined): Promise<StoredWorkspace> {
-    const scan = this.#scan();
+    return this.#storeTree(this.workspace, await this.#statCache(), onProgress);
+  }
+
+  async #storeTree(
+    root: string,
+    cache: StatCache,
+    onProgress: OnProgress | undefined,
+  ): Promise<StoredWorkspace> {
+    const scan = scanWorkspace(root, this.#coverage());
     const overLimit = checkLimits(scan, this.#options.settings.limits);
-    if (overLimit) throw new SnapshotError('limit', `cannot snapshot ${this.workspace}: ${overLimit}`);
-    const cache = await this.#statCache();
+    if (overLimit) throw new SnapshotError('limit', `cannot snapshot ${root}: ${overLimit}`);
     const writer = this.#store.startWrite();
     let built: BuiltTree;
     let done = 0;
     try {
-      built = await buildTree(this.workspace, scan, {
+      built = await buildTree(root, scan, {
         sink: writer,
         cache,
         onFile: () => onProgress?.('store', ++done, scan.totals.files),

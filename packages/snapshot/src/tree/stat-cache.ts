@@ -71,6 +71,11 @@ export class StatCache {
     this.generation = generation;
   }
 
+  /** A cache that knows nothing and is never saved: for trees that are not the workspace (an import). */
+  static empty(): StatCache {
+    return new StatCache('', new Map(), new Set(), 0, -1);
+  }
+
   /** The cache file's content if it was written for store generation `generation`, else an empty cache. */
   static async load(file: string, generation: number): Promise<StatCache> {
     try {
@@ -165,6 +170,7 @@ export class StatCache {
 
   /** Replaces the cache with what the last scan recorded, whose blobs and trees are now stored. */
   async save(): Promise<void> {
+    if (this.#file === '') return;
     // Nothing hashed and nothing gone: the file on disk already says all this (and rewriting it would
     // cost more than the rest of a no-change snapshot).
     if (this.#changed || this.#keptCount !== this.#entries.size) {
