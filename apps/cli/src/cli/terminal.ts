@@ -58,3 +58,13 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr): Progr
     },
   };
 }
+
+/** Runs an engine operation with a progress line on a terminal, erased before the result is printed. */
+export async function withProgress<T>(operation: (progress: Progress) => Promise<T>): Promise<T> {
+  const progress = progressLine();
+  try {
+    return await operation(progress);
+  } finally {
+    progress.clear();
+  }
+}

@@ -1,6 +1,9 @@
 import type { SnapshotRecord } from '@moat/snapshot';
 import { CliError } from '../../cli/cli-error.js';
 
+/** What RUN may be, in every snapshot command's help. */
+export const RUN_HELP = 'run id, unique id prefix or name';
+
 /**
  * The snapshot `ref` names among a run's records: a full id, or a unique prefix of one (`snap_0a1b`,
  * or at least 4 hex digits). `run` is the run as the user typed it, for the hint.

@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { SnapshotEngine, SnapshotRecord } from '@moat/snapshot';
 import { CliError } from '../../cli/cli-error.js';
 import { ExitCode } from '../../cli/exit-codes.js';
-import { colorEnabled, confirm, isInteractive, type Progress, progressLine } from '../../cli/terminal.js';
+import { colorEnabled, confirm, isInteractive, withProgress } from '../../cli/terminal.js';
 import { plural } from '../../format/plural.js';
 import { openEngine, openRun, type RunContext } from '../../run-context/run-context.js';
 import {
@@ -18,9 +18,8 @@ import {
   formatVerify,
   invertDiff,
 } from './format-snapshots.js';
-import { resolveSnapshotRef } from './resolve-snapshot.js';
-
-const RUN_HELP = 'run id, unique id prefix or name';
+import { defineExport, defineImport } from './archive-commands.js';
+import { RUN_HELP, resolveSnapshotRef } from './resolve-snapshot.js';
 
 /** `moat snapshot …`, and its short forms `moat snapshots` (list) and `moat rollback` (restore). */
 export function registerSnapshotCommands(program: Command): void {
@@ -41,6 +40,8 @@ export function registerSnapshotCommands(program: Command): void {
   defineList(program.command('snapshots'), 'moat snapshots');
   defineRestore(snapshot.command('restore'), 'moat snapshot restore');
   defineRestore(program.command('rollback'), 'moat rollback');
+  defineExport(snapshot.command('export'));
+  defineImport(snapshot.command('import'));
 
   snapshot
     .command('diff')
@@ -131,16 +132,6 @@ export function parseKeep(value: string): number {
 async function open(run: string): Promise<{ context: RunContext; engine: SnapshotEngine }> {
   const context = await openRun(run);
   return { context, engine: await openEngine(context) };
-}
-
-/** Runs an engine operation with a progress line on a terminal, erased before the result is printed. */
-async function withProgress<T>(operation: (progress: Progress) => Promise<T>): Promise<T> {
-  const progress = progressLine();
-  try {
-    return await operation(progress);
-  } finally {
-    progress.clear();
-  }
 }
 
 function out(text: string): void {
