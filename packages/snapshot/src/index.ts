@@ -16,6 +16,7 @@ export type {
   VerifyResult,
 } from './engine/engine.js';
 export type { ExtractSummary, WriteArchiveOptions, WriteSummary } from './archive/index.js';
+export type { BackendName } from './backends/index.js';
 export type { LimitSettings } from './engine/limits.js';
 export type { RetentionSettings } from './engine/retention.js';
 export type { SnapshotRecord, SnapshotType } from './engine/snapshot-record.js';

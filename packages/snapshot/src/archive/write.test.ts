@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   linkSync,
   mkdirSync,
@@ -135,5 +136,27 @@ describe('writeArchive', () => {
       code: 'changing',
       message: 'cannot archive link/a.txt: link is no longer a directory; try again when it is quiet',
     });
+  });
+
+  it('checks files against the hashes it is given, so that archive and caller agree', async () => {
+    const { source, file } = setup();
+    writeTree(source, { 'a.txt': 'a', 'dir/b.txt': 'b' });
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const hashes = new Map([
+      ['a.txt', sha('a')],
+      ['dir/b.txt', sha('b')],
+    ]);
+    await writeArchive(source, file, { paths: ['a.txt', 'dir/b.txt'], hashes });
+    expect(members(file)).toEqual(['a.txt', 'dir/', 'dir/b.txt']);
+    writeFileSync(join(source, 'dir/b.txt'), 'B'); // the same size, edited after it was hashed
+    await expect(writeArchive(source, file, { paths: ['a.txt', 'dir/b.txt'], hashes })).rejects.toMatchObject(
+      {
+        code: 'changing',
+        message: 'cannot archive dir/b.txt: it changed since it was hashed; try again when it is quiet',
+      },
+    );
+    await expect(
+      writeArchive(source, file, { paths: ['dir'], hashes: new Map([['dir', sha('')]]) }),
+    ).rejects.toMatchObject({ code: 'changing', message: expect.stringContaining('it is no longer a file') });
   });
 });

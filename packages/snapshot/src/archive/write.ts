@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type BigIntStats,
   closeSync,
@@ -27,6 +27,11 @@ export interface WriteArchiveOptions {
    * '/'-separated; their parent directories are archived too. Default: everything below it.
    */
   paths?: readonly string[];
+  /**
+   * The content files must have, as hex SHA-256 by path (a caller that hashed them before, as the
+   * archive backend does): a file whose content differs fails the write with SnapshotError 'changing'.
+   */
+  hashes?: ReadonlyMap<string, string>;
 }
 
 export interface WriteSummary {
@@ -61,7 +66,7 @@ export async function writeArchive(
   try {
     const output = handle;
     await pipeline(
-      batched(tarBlocks(sourceDir, paths, summary)),
+      batched(tarBlocks(sourceDir, paths, options.hashes, summary)),
       createGzip(),
       async (gzipped: AsyncIterable<Buffer>) => {
         for await (const chunk of gzipped) await output.writeFile(chunk);
@@ -84,7 +89,12 @@ export async function writeArchive(
  * The tar stream: each path's header and content, then the end-of-archive marker. Synchronous file
  * calls, as the scanner makes: a thread-pool round trip per small file would cost more than the work.
  */
-function* tarBlocks(root: string, paths: string[], summary: WriteSummary): Generator<Buffer> {
+function* tarBlocks(
+  root: string,
+  paths: string[],
+  hashes: ReadonlyMap<string, string> | undefined,
+  summary: WriteSummary,
+): Generator<Buffer> {
   const dirs = new Set(['']);
   for (const path of paths) {
     const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
@@ -93,6 +103,8 @@ function* tarBlocks(root: string, paths: string[], summary: WriteSummary): Gener
     const abs = join(root, path);
     const stats = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
     if (stats === undefined) throw changing(path, 'it vanished');
+    const expected = hashes?.get(path);
+    if (expected !== undefined && !stats.isFile()) throw changing(path, 'it is no longer a file');
     const fields = {
       path,
       mode: Number(stats.mode) & 0o7777,
@@ -106,7 +118,7 @@ function* tarBlocks(root: string, paths: string[], summary: WriteSummary): Gener
       yield encodeHeader({ ...fields, type: 'SymbolicLink', linkpath: readlinkSync(abs) });
     } else if (stats.isFile()) {
       yield encodeHeader({ ...fields, type: 'File', size: Number(stats.size) });
-      yield* fileContent(abs, path, stats);
+      yield* fileContent(abs, path, stats, expected);
       summary.bytes += Number(stats.size);
     } else {
       summary.skipped.push(path);
@@ -117,9 +129,18 @@ function* tarBlocks(root: string, paths: string[], summary: WriteSummary): Gener
   yield Buffer.alloc(1024);
 }
 
-/** A file's content padded to whole blocks, exactly as large as `stats` said, or a 'changing' error. */
-function* fileContent(abs: string, path: string, stats: BigIntStats): Generator<Buffer> {
+/**
+ * A file's content padded to whole blocks, exactly as large as `stats` said and hashing to `expected`
+ * when given, or a 'changing' error.
+ */
+function* fileContent(
+  abs: string,
+  path: string,
+  stats: BigIntStats,
+  expected: string | undefined,
+): Generator<Buffer> {
   const size = Number(stats.size);
+  const hasher = expected === undefined ? undefined : createHash('sha256');
   const fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     for (let offset = 0; offset < size; ) {
@@ -127,12 +148,14 @@ function* fileContent(abs: string, path: string, stats: BigIntStats): Generator<
       const bytesRead = readSync(fd, buffer, 0, buffer.length, offset);
       if (bytesRead === 0) throw changing(path, 'it shrank while it was read');
       offset += bytesRead;
+      hasher?.update(buffer.subarray(0, bytesRead));
       yield buffer.subarray(0, bytesRead);
     }
     const after = fstatSync(fd, { bigint: true });
     if (after.size !== stats.size || after.mtimeNs !== stats.mtimeNs) {
       throw changing(path, 'it changed while it was read');
     }
+    if (hasher && hasher.digest('hex') !== expected) throw changing(path, 'it changed since it was hashed');
   } finally {
     closeSync(fd);
   }

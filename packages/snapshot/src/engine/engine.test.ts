@@ -15,12 +15,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { SnapshotError } from '../errors.js';
-import { fingerprint, tempDir, writeTree } from '../test-support/workspace.js';
+import { makeWorkspace, TEST_BACKENDS, type TestBackend, useBackendRoots } from '../test-support/backends.js';
+import { fingerprint, writeTree } from '../test-support/workspace.js';
 import { SnapshotEngine, type SnapshotSettings } from './engine.js';
 
-const settings: SnapshotSettings = {
+const rootFor = useBackendRoots();
+
+const defaults: SnapshotSettings = {
   backend: 'auto',
   exclude: { ignore_gitignore: false, additional: [] },
   limits: { max_files: 1_000_000, max_total_bytes: 20 * 2 ** 30, max_file_bytes: 2 * 2 ** 30 },
@@ -33,57 +36,70 @@ function storeBytes(dir: string): number {
     .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
-/** A workspace with a bit of everything a snapshot must reproduce, and an engine on it. */
-async function setup(overrides: Partial<SnapshotSettings> = {}) {
-  const root = tempDir();
-  const workspace = join(root, 'ws');
-  writeTree(workspace, {
-    'README.md': '# project\n',
-    'src/index.ts': 'export const answer = 42;\n',
-    'src/lib/util.ts': 'export function util() {}\n',
-    'scripts/build.sh': '#!/bin/sh\necho build\n',
-    '.gitignore': 'node_modules/\n.env\n*.log\n',
-    'node_modules/dep/index.js': 'module.exports = 1;\n',
-    '.env': 'SECRET=1\n',
-    'debug.log': 'log\n',
-    '.git/HEAD': 'ref: refs/heads/main\n',
-    'crlf.txt': 'line one\r\nline two\r\n',
-  });
-  chmodSync(join(workspace, 'scripts/build.sh'), 0o755);
-  mkdirSync(join(workspace, 'empty-dir'));
-  symlinkSync('src/index.ts', join(workspace, 'link-to-index'));
-  symlinkSync('/etc/hostname', join(workspace, 'absolute-link'));
-  utimesSync(join(workspace, 'README.md'), 1_600_000_000.123456, 1_600_000_000.123456);
-  const engine = await SnapshotEngine.open({
-    workspace,
-    snapshotsDir: join(root, 'run', 'snapshots'),
-    storeDir: join(root, 'store'),
-    settings: { ...settings, ...overrides },
-  });
-  return { root, workspace, engine };
+/** The payloads (archives, btrfs snapshots) in a store. */
+function payloads(store: string): string[] {
+  return ['archives', 'btrfs'].flatMap((dir) =>
+    existsSync(join(store, dir)) ? readdirSync(join(store, dir)) : [],
+  );
 }
 
-describe('SnapshotEngine', () => {
-  it('records a snapshot with its counts', async () => {
-    const { engine } = await setup();
+// The same behaviour whatever keeps the content: the store, a tar.gz per snapshot, btrfs snapshots.
+describe.each(TEST_BACKENDS)('SnapshotEngine on the %s backend', (backend: TestBackend) => {
+  const settings: SnapshotSettings = { ...defaults, backend };
+
+  /** A workspace with a bit of everything a snapshot must reproduce, and an engine on it. */
+  async function setup(context: TestContext, overrides: Partial<SnapshotSettings> = {}) {
+    const root = rootFor(backend, context);
+    const workspace = join(root, 'ws');
+    makeWorkspace(backend, workspace);
+    writeTree(workspace, {
+      'README.md': '# project\n',
+      'src/index.ts': 'export const answer = 42;\n',
+      'src/lib/util.ts': 'export function util() {}\n',
+      'scripts/build.sh': '#!/bin/sh\necho build\n',
+      '.gitignore': 'node_modules/\n.env\n*.log\n',
+      'node_modules/dep/index.js': 'module.exports = 1;\n',
+      '.env': 'SECRET=1\n',
+      'debug.log': 'log\n',
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'crlf.txt': 'line one\r\nline two\r\n',
+    });
+    chmodSync(join(workspace, 'scripts/build.sh'), 0o755);
+    mkdirSync(join(workspace, 'empty-dir'));
+    symlinkSync('src/index.ts', join(workspace, 'link-to-index'));
+    symlinkSync('/etc/hostname', join(workspace, 'absolute-link'));
+    utimesSync(join(workspace, 'README.md'), 1_600_000_000.123456, 1_600_000_000.123456);
+    const engine = await SnapshotEngine.open({
+      workspace,
+      snapshotsDir: join(root, 'run', 'snapshots'),
+      storeDir: join(root, 'store'),
+      settings: { ...settings, ...overrides },
+    });
+    return { root, workspace, engine };
+  }
+
+  it('records a snapshot with its counts', async (context) => {
+    const { engine } = await setup(context);
     const record = await engine.create('manual', 'first');
-    expect(record).toMatchObject({ type: 'manual', label: 'first', backend: 'store', files: 6, symlinks: 2 });
+    expect(record).toMatchObject({ type: 'manual', label: 'first', backend, files: 6, symlinks: 2 });
     expect(record.id).toMatch(/^snap_[0-9a-f]{12}$/);
     expect(record.bytes_added).toBeGreaterThan(0);
     expect(await engine.list()).toEqual([record]);
     expect(await engine.get(record.id)).toEqual(record);
   });
 
-  it('stores nothing new for an unchanged workspace', async () => {
-    const { engine } = await setup();
+  it('stores nothing new for an unchanged workspace, and createIfChanged takes nothing', async (context) => {
+    const { engine } = await setup(context);
     await engine.create('manual');
     const again = await engine.create('manual');
-    expect(again.bytes_added).toBe(0);
+    // An archive is a full copy each time; the store and btrfs share everything.
+    if (backend !== 'archive') expect(again.bytes_added).toBe(0);
     expect(await engine.createIfChanged('idle')).toBeNull();
+    expect(await engine.list()).toHaveLength(2);
   });
 
-  it('restores in place exactly, leaving .git and ignored files alone', async () => {
-    const { workspace, engine } = await setup();
+  it('restores in place exactly, leaving .git and ignored files alone', async (context) => {
+    const { workspace, engine } = await setup(context);
     const before = fingerprint(workspace, ['.git', 'node_modules', '.env', 'debug.log']);
     const snapshot = await engine.create('manual');
 
@@ -111,8 +127,8 @@ describe('SnapshotEngine', () => {
     expect(readdirSync(workspace).filter((name) => name.startsWith('.moat-restore-'))).toEqual([]);
   });
 
-  it('undoes a restore by restoring its safety snapshot', async () => {
-    const { workspace, engine } = await setup();
+  it('undoes a restore by restoring its safety snapshot', async (context) => {
+    const { workspace, engine } = await setup(context);
     const snapshot = await engine.create('manual');
     writeFileSync(join(workspace, 'src/index.ts'), 'edited\n');
     rmSync(join(workspace, 'README.md'));
@@ -123,8 +139,8 @@ describe('SnapshotEngine', () => {
     expect(fingerprint(workspace)).toEqual(edited);
   });
 
-  it('replaces a file with a directory and keeps a directory that holds ignored files', async () => {
-    const { workspace, engine } = await setup();
+  it('replaces a file with a directory and keeps a directory that holds ignored files', async (context) => {
+    const { workspace, engine } = await setup(context);
     writeTree(workspace, { 'build/out.js': 'out\n' });
     const snapshot = await engine.create('manual');
     rmSync(join(workspace, 'build'), { recursive: true });
@@ -135,8 +151,8 @@ describe('SnapshotEngine', () => {
     expect(readdirSync(join(workspace, 'logs'))).toEqual(['today.log']);
   });
 
-  it('restores into a new directory and refuses a non-empty one', async () => {
-    const { root, workspace, engine } = await setup();
+  it('restores into a new directory and refuses a non-empty one', async (context) => {
+    const { root, workspace, engine } = await setup(context);
     const snapshot = await engine.create('manual');
     const target = join(root, 'copy');
     await engine.restoreTo(snapshot.id, target);
@@ -146,8 +162,8 @@ describe('SnapshotEngine', () => {
     await expect(engine.restoreTo(snapshot.id, target)).rejects.toThrow(/is not empty/);
   });
 
-  it("keeps mtimes to the exact microsecond, whatever lstat's float milliseconds say", async () => {
-    const { root, workspace, engine } = await setup();
+  it("keeps mtimes to the exact microsecond, whatever lstat's float milliseconds say", async (context) => {
+    const { root, workspace, engine } = await setup(context);
     // 292429.342 µs: as a float of milliseconds this date reads 292429.5 µs, which rounds up.
     const touched = spawnSync('touch', ['-h', '-d', '@1795856400.292429342', join(workspace, 'README.md')]);
     expect(touched.status).toBe(0);
@@ -160,9 +176,10 @@ describe('SnapshotEngine', () => {
     expect(lstatSync(join(workspace, 'README.md'), { bigint: true }).mtimeNs).toBe(1795856400292429000n);
   });
 
-  it('writes many files on several threads, exactly as one would', async () => {
-    const root = tempDir();
+  it('writes many files on several threads, exactly as one would', async (context) => {
+    const root = rootFor(backend, context);
     const workspace = join(root, 'ws');
+    makeWorkspace(backend, workspace);
     // Enough small files for the parallel writers, in many directories, with assorted modes.
     const files: Record<string, string> = {};
     for (let i = 0; i < 700; i++)
@@ -192,8 +209,8 @@ describe('SnapshotEngine', () => {
     expect(fingerprint(workspace)).toEqual(before);
   });
 
-  it('diffs two snapshots and a snapshot against the live workspace', async () => {
-    const { workspace, engine } = await setup();
+  it('diffs two snapshots and a snapshot against the live workspace', async (context) => {
+    const { workspace, engine } = await setup(context);
     const first = await engine.create('manual');
     writeFileSync(join(workspace, 'src/index.ts'), 'export const answer = 43;\n');
     writeFileSync(join(workspace, 'added.txt'), 'new\n');
@@ -211,21 +228,28 @@ describe('SnapshotEngine', () => {
     expect(await engine.diff(second.id)).toEqual({ added: [], modified: [], deleted: [] });
   });
 
-  it('adds little to the store for a few small edits in a large tree', async () => {
-    const { workspace, engine } = await setup();
-    const files: Record<string, string> = {};
-    for (let i = 0; i < 2000; i++)
-      files[`pkg${i % 20}/src/dir${i % 7}/file${i}.ts`] = `export const v${i} = ${i};\n`.repeat(20);
-    writeTree(workspace, files);
-    await engine.create('manual');
-    for (let i = 0; i < 10; i++)
-      writeFileSync(join(workspace, `pkg${i}/src/dir${i % 7}/file${i}.ts`), `// edit ${i}\n`, { flag: 'a' });
-    const edited = await engine.create('manual');
-    expect(edited.bytes_added).toBeLessThan(64 * 1024);
-  });
+  it.runIf(backend === 'store')(
+    'adds little to the store for a few small edits in a large tree',
+    async (context) => {
+      const { workspace, engine } = await setup(context);
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 2000; i++)
+        files[`pkg${i % 20}/src/dir${i % 7}/file${i}.ts`] = `export const v${i} = ${i};\n`.repeat(20);
+      writeTree(workspace, files);
+      await engine.create('manual');
+      for (let i = 0; i < 10; i++)
+        writeFileSync(join(workspace, `pkg${i}/src/dir${i % 7}/file${i}.ts`), `// edit ${i}\n`, {
+          flag: 'a',
+        });
+      const edited = await engine.create('manual');
+      expect(edited.bytes_added).toBeLessThan(64 * 1024);
+    },
+  );
 
-  it('deletes, prunes and applies retention, keeping what it must and collecting garbage', async () => {
-    const { workspace, engine } = await setup({ retention: { max_count: 3, delete_initial: false } });
+  it('deletes, prunes and applies retention, keeping what it must and collecting garbage', async (context) => {
+    const { workspace, engine } = await setup(context, {
+      retention: { max_count: 3, delete_initial: false },
+    });
     const preRun = await engine.create('pre-run');
     const ids = [];
     for (let i = 0; i < 4; i++) {
@@ -249,8 +273,8 @@ describe('SnapshotEngine', () => {
     expect(existsSync(join(target, 'file0.txt'))).toBe(false);
   });
 
-  it('touches nothing that did not change', async () => {
-    const { workspace, engine } = await setup();
+  it('touches nothing that did not change', async (context) => {
+    const { workspace, engine } = await setup(context);
     const snapshot = await engine.create('manual');
     writeFileSync(join(workspace, 'src/index.ts'), 'changed\n');
     const untouched = statSync(join(workspace, 'src/lib/util.ts'));
@@ -263,8 +287,8 @@ describe('SnapshotEngine', () => {
     ]);
   });
 
-  it('frees the store space of deleted snapshots', async () => {
-    const { root, workspace, engine } = await setup();
+  it('frees the store space of deleted snapshots', async (context) => {
+    const { root, workspace, engine } = await setup(context);
     await engine.create('manual');
     writeFileSync(join(workspace, 'random.bin'), randomBytes(256 * 1024));
     const big = await engine.create('manual');
@@ -273,8 +297,8 @@ describe('SnapshotEngine', () => {
     expect(storeBytes(join(root, 'store'))).toBeLessThan(sizeWithBig - 200 * 1024);
   });
 
-  it('verify names the snapshots a damaged pack breaks', async () => {
-    const { root, workspace, engine } = await setup();
+  it('verify names the snapshots a damaged pack breaks', async (context) => {
+    const { root, workspace, engine } = await setup(context);
     const first = await engine.create('manual');
     writeFileSync(join(workspace, 'later.txt'), 'only in the second snapshot\n');
     const second = await engine.create('manual');
@@ -293,8 +317,8 @@ describe('SnapshotEngine', () => {
     expect(problems.flatMap((p) => p.snapshots)).not.toContain(first.id);
   });
 
-  it('refuses a workspace over its limits, naming the biggest files and the key to change', async () => {
-    const { workspace, engine } = await setup({
+  it('refuses a workspace over its limits, naming the biggest files and the key to change', async (context) => {
+    const { root, workspace, engine } = await setup(context, {
       limits: { max_files: 1_000_000, max_total_bytes: 20 * 2 ** 30, max_file_bytes: 1000 },
     });
     writeFileSync(join(workspace, 'big.bin'), Buffer.alloc(5000));
@@ -302,10 +326,11 @@ describe('SnapshotEngine', () => {
       /1 file\(s\) exceed snapshots\.limits\.max_file_bytes \(1000 B\): big\.bin \(4\.9 KiB\); exclude them with snapshots\.exclude\.additional in moat\.yaml, or raise snapshots\.limits\.max_file_bytes/,
     );
     expect(await engine.list()).toEqual([]);
+    expect(payloads(join(root, 'store'))).toEqual([]);
   });
 
-  it('deleteAll removes every snapshot of one run and only the data no other run uses', async () => {
-    const { root, workspace, engine } = await setup();
+  it('deleteAll removes every snapshot of one run and only the data no other run uses', async (context) => {
+    const { root, workspace, engine } = await setup(context);
     const other = await SnapshotEngine.open({
       workspace,
       snapshotsDir: join(root, 'other-run', 'snapshots'),
@@ -329,8 +354,8 @@ describe('SnapshotEngine', () => {
     expect(await engine.deleteAll()).toEqual([]);
   });
 
-  it('still lists, compares and restores the snapshots of a workspace that was deleted', async () => {
-    const { root, workspace, engine } = await setup();
+  it('still lists, compares and restores the snapshots of a workspace that was deleted', async (context) => {
+    const { root, workspace, engine } = await setup(context);
     const first = await engine.create('manual', 'first');
     writeFileSync(join(workspace, 'README.md'), '# changed\n');
     const second = await engine.create('manual', 'second');
@@ -356,8 +381,8 @@ describe('SnapshotEngine', () => {
     expect(await reopened.diff(first.id)).toMatchObject({ added: [], modified: [], deleted: [] });
   });
 
-  it('imports a directory as a snapshot covered by the workspace rules, leaving the workspace alone', async () => {
-    const { root, workspace, engine } = await setup();
+  it('imports a directory as a snapshot covered by the workspace rules, leaving the workspace alone', async (context) => {
+    const { root, workspace, engine } = await setup(context);
     const before = await engine.create('manual', 'before');
     const extracted = join(root, 'extracted');
     writeTree(extracted, {
@@ -379,8 +404,8 @@ describe('SnapshotEngine', () => {
     expect(readFileSync(join(workspace, 'debug.log'), 'utf8')).toBe('log\n'); // ignored: untouched
   });
 
-  it('reports an unknown snapshot clearly', async () => {
-    const { engine } = await setup();
+  it('reports an unknown snapshot clearly', async (context) => {
+    const { engine } = await setup(context);
     const error = await engine.restore('snap_000000000000').catch((e: unknown) => e);
     expect(SnapshotError.isInstance(error) && error.code).toBe('not_found');
   });

@@ -1,11 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, unlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, realpathSync, unlinkSync, utimesSync } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rm, stat, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { newId, readJsonFile, writeJsonAtomic } from '@moat/storage';
+import {
+  type BackendName,
+  DirectorySource,
+  PAYLOAD_BACKENDS,
+  type PayloadBackend,
+  type PayloadBackendName,
+  payloadBackend,
+  selectBackend,
+} from '../backends/index.js';
 import { SnapshotError } from '../errors.js';
-import { applyRestore, seconds } from '../restore/apply.js';
-import { planRestore, planSize } from '../restore/plan.js';
+import { applyRestore, type BlobSource, seconds } from '../restore/apply.js';
+import { planRestore, planSize, type RestorePlan } from '../restore/plan.js';
 import { scanWorkspace } from '../scan/scan.js';
 import {
   type WatchWorkspaceOptions,
@@ -76,14 +85,25 @@ interface SnapshotRef {
   root_mtime_us: number;
   snapshots_dir: string;
   created_at: string;
+  /** The backend that holds the file content, when not the store. */
+  backend?: PayloadBackendName;
 }
 
 /** A workspace's content as just stored, not yet recorded as a snapshot. */
 interface StoredWorkspace {
+  /** Chosen before the record when a payload is named after it. */
+  id?: string;
   ref: SnapshotRef;
   built: BuiltTree;
   totals: ScanTotals;
   bytesAdded: number;
+}
+
+/** A workspace captured by a payload backend, its trees built: kept (made final) or discarded. */
+interface CapturedWorkspace {
+  ref: SnapshotRef;
+  keep(): Promise<StoredWorkspace>;
+  discard(): Promise<void>;
 }
 
 interface Journal extends InterruptedRestore {
@@ -94,6 +114,8 @@ interface Journal extends InterruptedRestore {
 const JOURNAL = 'restore-journal.json';
 const GENERATION = 'generation';
 const STAT_CACHE = 'stat-cache.v8';
+/** The stat cache of payload backends' snapshots: a hit names a content hash whose blob is not stored. */
+const PAYLOAD_STAT_CACHE = 'payload-stat-cache.v8';
 const TEMP_PREFIX = '.moat-restore-';
 
 /**
@@ -103,27 +125,37 @@ const TEMP_PREFIX = '.moat-restore-';
  */
 export class SnapshotEngine {
   readonly workspace: string;
+  /** The backend new snapshots use (snapshots.backend, with `auto` decided). */
+  readonly backend: BackendName;
   readonly #options: SnapshotEngineOptions;
   readonly #store: ContentStore;
   readonly #list: SnapshotList;
+  /** Null: the content store. */
+  readonly #payloads: PayloadBackend | null;
   #cache: StatCache | undefined;
+  #payloadStatCache: StatCache | undefined;
 
-  private constructor(workspace: string, options: SnapshotEngineOptions, store: ContentStore) {
+  private constructor(
+    workspace: string,
+    options: SnapshotEngineOptions,
+    store: ContentStore,
+    payloads: PayloadBackend | null,
+  ) {
     this.workspace = workspace;
+    this.backend = payloads?.name ?? 'store';
     this.#options = options;
     this.#store = store;
     this.#list = new SnapshotList(options.snapshotsDir);
+    this.#payloads = payloads;
   }
 
+  /**
+   * Opens the snapshots of a workspace. The backend is chosen here, once; snapshots of other backends
+   * (taken before snapshots.backend changed) are read and deleted through the backend that made them.
+   */
   static async open(options: SnapshotEngineOptions): Promise<SnapshotEngine> {
-    const backend = options.settings.backend;
-    if (backend !== 'auto' && backend !== 'store') {
-      throw new SnapshotError(
-        'unsupported',
-        `snapshots.backend "${backend}" is not available in this version; use "store" or "auto" in moat.yaml`,
-      );
-    }
     let workspace: string;
+    let exists = true;
     try {
       workspace = await realpath(options.workspace);
       if (!(await stat(workspace)).isDirectory()) throw new Error('not a directory');
@@ -135,10 +167,13 @@ export class SnapshotEngine {
           cause: error,
         });
       workspace = resolve(options.workspace);
+      exists = false;
     }
     await mkdir(options.snapshotsDir, { recursive: true, mode: 0o700 });
     const store = await ContentStore.open(options.storeDir, { create: true });
-    return new SnapshotEngine(workspace, options, store);
+    // A deleted workspace takes no snapshots, so it needs no backend of its own.
+    const payloads = exists ? await selectBackend(options.settings.backend, workspace, store.dir) : null;
+    return new SnapshotEngine(workspace, options, store, payloads);
   }
 
   /** False when the workspace directory does not exist (deleted since its snapshots were taken). */
@@ -182,9 +217,16 @@ export class SnapshotEngine {
     return this.#mutate(async () => {
       const newest = (await this.#list.read()).at(-1);
       const newestRef = newest && (await this.#store.readRef<SnapshotRef>(newest.id));
+      const unchanged = (ref: SnapshotRef) =>
+        newestRef?.root === ref.root && newestRef.root_mode === ref.root_mode;
+      if (this.#payloads) {
+        const captured = await this.#capture(this.#payloads, undefined);
+        if (!unchanged(captured.ref)) return this.#record(type, label, await captured.keep());
+        await captured.discard(); // before the archive is written: an unchanged workspace costs a scan
+        return null;
+      }
       const stored = await this.#storeWorkspace(undefined);
-      const unchanged = newestRef?.root === stored.ref.root && newestRef.root_mode === stored.ref.root_mode;
-      return unchanged ? null : this.#record(type, label, stored);
+      return unchanged(stored.ref) ? null : this.#record(type, label, stored);
     });
   }
 
@@ -195,7 +237,7 @@ export class SnapshotEngine {
       const target = await this.#ref(id);
       const { record: safety, ref: live, built } = await this.#snapshot('safety', 'pre-restore', onProgress);
       const changes = await collect(diffTrees(this.#loader(built), live.root, target.root));
-      await this.#apply(changes, target, { target: id, safety: safety.id }, onProgress);
+      await this.#apply(id, changes, target, { target: id, safety: safety.id }, onProgress);
       return { safety, changes: summarizeDiff(changes) };
     });
   }
@@ -213,12 +255,14 @@ export class SnapshotEngine {
     await this.#locked(async () => {
       const target = await this.#ref(id);
       await mkdir(dir, { recursive: true });
-      const changes = await collect(diffTrees(this.#loader(), null, target.root));
+      const plan = planRestore(await collect(diffTrees(this.#loader(), null, target.root)));
       try {
-        await applyRestore(dir, planRestore(changes), this.#store, {
-          tempPrefix: null,
-          onProgress: (done, total) => onProgress?.('restore', done, total),
-        });
+        await this.#withContent(id, target, plan, (source) =>
+          applyRestore(dir, plan, source, {
+            tempPrefix: null,
+            onProgress: (done, total) => onProgress?.('restore', done, total),
+          }),
+        );
         setRootMeta(dir, target);
       } catch (error) {
         // The directory was empty: leave it that way rather than half restored.
@@ -238,7 +282,7 @@ export class SnapshotEngine {
         const after = await this.#ref(to);
         return summarizeDiff(await collect(diffTrees(this.#loader(), before.root, after.root)));
       }
-      const cache = await this.#statCache();
+      const cache = await this.#workspaceCache();
       const scan = this.#scan();
       const built = await buildTree(this.workspace, scan, { sink: null, cache });
       cache.discardScan(); // hashes only: no blob behind them is stored
@@ -260,7 +304,7 @@ export class SnapshotEngine {
     return this.#mutate(async () => {
       const records = await this.#list.read();
       await this.#list.remove(new Set(records.map((r) => r.id)));
-      for (const record of records) await this.#store.deleteRef(record.id);
+      for (const record of records) await this.#deleteRef(record.id);
       // Even with no snapshot of its own, collecting removes refs of runs deleted without it.
       await this.#collectGarbage();
       return records.reverse();
@@ -297,8 +341,11 @@ export class SnapshotEngine {
       });
       const result: VerifyResult = { snapshots: records.length, problems: [] };
       const bad = new Map(problems.map((p) => [p.hash, { ...p, snapshots: [] as string[] }]));
+      const badPayloads: VerifyResult['problems'] = [];
       for (const record of records) {
         const ref = await this.#store.readRef<SnapshotRef>(record.id);
+        const payload = ref?.backend && (await this.#payloadBackend(ref.backend).check(record.id));
+        if (payload) badPayloads.push({ hash: '', ...payload, snapshots: [record.id] });
         const reachable = ref ? await this.#reachable([ref.root], true) : null;
         if (!ref || reachable === null) {
           const hash = ref?.root ?? '(no root)';
@@ -314,7 +361,7 @@ export class SnapshotEngine {
         }
         for (const [hash, entry] of bad) if (reachable.has(hash)) entry.snapshots.push(record.id);
       }
-      result.problems = [...bad.values()];
+      result.problems = [...bad.values(), ...badPayloads];
       return result;
     });
   }
@@ -338,11 +385,11 @@ export class SnapshotEngine {
       const target = await this.#ref(goal);
       const scan = this.#scan();
       removeLeftovers(this.workspace, '', scan.root, journal.temp_prefix);
-      const cache = await this.#statCache();
+      const cache = await this.#workspaceCache();
       const built = await buildTree(this.workspace, scan, { sink: null, cache });
       cache.discardScan();
       const changes = await collect(diffTrees(this.#loader(built), built.root, target.root));
-      await this.#apply(changes, target, journal, onProgress, journal.temp_prefix);
+      await this.#apply(goal, changes, target, journal, onProgress, journal.temp_prefix);
     });
   }
 
@@ -383,12 +430,26 @@ export class SnapshotEngine {
     return scanWorkspace(this.workspace, this.#coverage());
   }
 
-  #coverage(): CoverageOptions {
+  /** What snapshots cover, for a scan of the workspace or of a copy of it at `root` (a btrfs snapshot). */
+  #coverage(root = this.workspace): CoverageOptions {
+    const excluded = [this.#store.dir, ...(this.#options.excludedPaths ?? [])];
     return {
       ignoreGitignore: this.#options.settings.exclude.ignore_gitignore,
       additional: this.#options.settings.exclude.additional,
-      excludedPaths: [this.#store.dir, ...(this.#options.excludedPaths ?? [])],
+      // A copy holds what lies inside the workspace at the same place below itself.
+      excludedPaths: root === this.workspace ? excluded : excluded.map((path) => this.#rebase(path, root)),
     };
+  }
+
+  #rebase(path: string, root: string): string {
+    let real = path;
+    try {
+      real = realpathSync(path);
+    } catch {
+      // Not there (yet): compared as given.
+    }
+    const inside = relative(this.workspace, real);
+    return inside.startsWith('..') || isAbsolute(inside) ? path : join(root, inside);
   }
 
   /** The stat cache, valid for the store's current generation (the lock must be held). */
@@ -398,6 +459,20 @@ export class SnapshotEngine {
       this.#cache = await StatCache.load(join(this.#store.dir, STAT_CACHE), generation);
     }
     return this.#cache;
+  }
+
+  /** The payload backends' stat cache, valid for the store's current generation (the lock must be held). */
+  async #payloadCache(): Promise<StatCache> {
+    const generation = await this.#generation();
+    if (this.#payloadStatCache?.generation !== generation) {
+      this.#payloadStatCache = await StatCache.load(join(this.#store.dir, PAYLOAD_STAT_CACHE), generation);
+    }
+    return this.#payloadStatCache;
+  }
+
+  /** The cache that knows the live workspace's hashes best: the one its snapshots fill. */
+  #workspaceCache(): Promise<StatCache> {
+    return this.#payloads ? this.#payloadCache() : this.#statCache();
   }
 
   async #generation(): Promise<number> {
@@ -411,7 +486,9 @@ export class SnapshotEngine {
     label: string | null,
     onProgress: OnProgress | undefined,
   ): Promise<{ record: SnapshotRecord; ref: SnapshotRef; built: BuiltTree }> {
-    const stored = await this.#storeWorkspace(onProgress);
+    const stored = this.#payloads
+      ? await (await this.#capture(this.#payloads, onProgress)).keep()
+      : await this.#storeWorkspace(onProgress);
     return { ...stored, record: await this.#record(type, label, stored) };
   }
 
@@ -471,14 +548,71 @@ export class SnapshotEngine {
     return { ref, built, totals: scan.totals, bytesAdded: totals.storedBytes };
   }
 
+  /**
+   * Captures the workspace with a payload backend (the lock must be held): the payload first (a btrfs
+   * snapshot, say), then the scan of what it captured, the limits and the trees. Nothing is final until
+   * keep(), which writes what copies content (an archive) and the trees; discard() leaves no trace.
+   */
+  async #capture(backend: PayloadBackend, onProgress: OnProgress | undefined): Promise<CapturedWorkspace> {
+    const id = newId('snap');
+    const root = await backend.capture(id);
+    const cache = await this.#payloadCache();
+    const writer = this.#store.startWrite();
+    const discard = async () => {
+      await writer.abort();
+      cache.discardScan();
+      // Not the error to report: a payload left behind is swept by the next garbage collection.
+      await backend.remove(id).catch(() => {});
+    };
+    try {
+      const scan = scanWorkspace(root, this.#coverage(root));
+      const overLimit = checkLimits(scan, this.#options.settings.limits);
+      if (overLimit) throw new SnapshotError('limit', `cannot snapshot ${this.workspace}: ${overLimit}`);
+      let done = 0;
+      const built = await buildTree(root, scan, {
+        sink: writer,
+        treesOnly: true,
+        cache,
+        onFile: () => onProgress?.('store', ++done, scan.totals.files),
+      });
+      const ref: SnapshotRef = {
+        root: built.root,
+        root_mode: scan.root.mode,
+        root_mtime_us: scan.root.mtimeUs,
+        snapshots_dir: this.#options.snapshotsDir,
+        created_at: new Date().toISOString(),
+        backend: backend.name,
+      };
+      const keep = async (): Promise<StoredWorkspace> => {
+        try {
+          const payloadBytes = await backend.seal(id, built);
+          const { storedBytes } = await writer.commit();
+          await cache.save();
+          return { id, ref, built, totals: scan.totals, bytesAdded: storedBytes + payloadBytes };
+        } catch (error) {
+          await discard();
+          throw error;
+        }
+      };
+      return { ref, keep, discard };
+    } catch (error) {
+      await discard();
+      throw error instanceof FileChangingError
+        ? new SnapshotError('changing', `cannot snapshot: ${error.message}; try again when it is quiet`, {
+            cause: error,
+          })
+        : error;
+    }
+  }
+
   /** Records stored content as a snapshot of this run. */
   async #record(type: SnapshotType, label: string | null, stored: StoredWorkspace): Promise<SnapshotRecord> {
     const record: SnapshotRecord = {
-      id: newId('snap'),
+      id: stored.id ?? newId('snap'),
       type,
       label: label || null,
       created_at: stored.ref.created_at,
-      backend: 'store',
+      backend: stored.ref.backend ?? 'store',
       files: stored.totals.files,
       dirs: stored.totals.dirs,
       symlinks: stored.totals.symlinks,
@@ -491,7 +625,9 @@ export class SnapshotEngine {
     return record;
   }
 
+  /** Makes the workspace snapshot `goal` (whose ref is `target`), under a journal saying `what`. */
   async #apply(
+    goal: string,
     changes: TreeChange[],
     target: SnapshotRef,
     what: { target: string; safety: string },
@@ -506,14 +642,40 @@ export class SnapshotEngine {
       started_at: new Date().toISOString(),
     };
     const plan = planRestore(changes);
-    await writeJsonAtomic(journalFile, journal);
-    onProgress?.('restore', 0, planSize(plan));
-    await applyRestore(this.workspace, plan, this.#store, {
-      tempPrefix,
-      onProgress: (done, total) => onProgress?.('restore', done, total),
+    await this.#withContent(goal, target, plan, async (source) => {
+      await writeJsonAtomic(journalFile, journal);
+      onProgress?.('restore', 0, planSize(plan));
+      await applyRestore(this.workspace, plan, source, {
+        tempPrefix,
+        onProgress: (done, total) => onProgress?.('restore', done, total),
+      });
+      setRootMeta(this.workspace, target);
+      await unlink(journalFile);
     });
-    setRootMeta(this.workspace, target);
-    await unlink(journalFile);
+  }
+
+  /**
+   * Runs `fn` with where the content of snapshot `id` comes from: the store, or the snapshot's payload
+   * opened as a directory (an archive extracted into the store's staging directory first).
+   */
+  async #withContent(
+    id: string,
+    ref: SnapshotRef,
+    plan: RestorePlan,
+    fn: (source: BlobSource) => Promise<void>,
+  ): Promise<void> {
+    // No file to write (only deletions, modes, links): nothing to extract.
+    if (!ref.backend || plan.writeFiles.length === 0) return fn(this.#store);
+    const opened = await this.#payloadBackend(ref.backend).open(id, plan.writeFiles);
+    try {
+      await fn(new DirectorySource(opened.dir, plan.writeFiles));
+    } finally {
+      await opened.release();
+    }
+  }
+
+  #payloadBackend(name: PayloadBackendName): PayloadBackend {
+    return payloadBackend(name, this.#store.dir, this.workspace);
   }
 
   async #ref(id: string): Promise<SnapshotRef> {
@@ -535,8 +697,15 @@ export class SnapshotEngine {
   async #deleteRecords(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.#list.remove(new Set(ids));
-    for (const id of ids) await this.#store.deleteRef(id);
+    for (const id of ids) await this.#deleteRef(id);
     await this.#collectGarbage();
+  }
+
+  /** Deletes a snapshot's payload, then its ref (so that a crash between them leaves a ref gc deletes). */
+  async #deleteRef(id: string): Promise<void> {
+    const ref = await this.#store.readRef<SnapshotRef>(id);
+    if (ref?.backend) await this.#payloadBackend(ref.backend).remove(id);
+    await this.#store.deleteRef(id);
   }
 
   /**
@@ -547,7 +716,8 @@ export class SnapshotEngine {
   async #collectGarbage(): Promise<void> {
     const roots: BlobHash[] = [];
     const listed = new Map<string, Set<string>>();
-    for (const name of await this.#store.listRefs()) {
+    const kept = new Set(await this.#store.listRefs());
+    for (const name of kept) {
       const ref = await this.#store.readRef<SnapshotRef>(name);
       if (!ref) continue;
       let ids = listed.get(ref.snapshots_dir);
@@ -558,14 +728,20 @@ export class SnapshotEngine {
         listed.set(ref.snapshots_dir, ids);
       }
       if (ids.has(name)) roots.push(ref.root);
-      else await this.#store.deleteRef(name);
+      else {
+        await this.#deleteRef(name);
+        kept.delete(name);
+      }
     }
+    // Payloads without a ref: a crash came between payload and ref, or during a restore's extraction.
+    for (const name of PAYLOAD_BACKENDS) await this.#payloadBackend(name).sweep(kept);
     const live = (await this.#reachable(roots, false)) ?? new Set<BlobHash>();
     await this.#store.gc(live);
+    // Loaded before the bump, which would make them load empty, and pruned to what survived.
+    const caches = [await this.#statCache(), await this.#payloadCache()];
     const generation = (await this.#generation()) + 1;
     await writeJsonAtomic(join(this.#store.dir, GENERATION), generation);
-    const cache = await this.#statCache();
-    await cache.retain(live, generation);
+    for (const cache of caches) await cache.retain(live, generation);
   }
 
   /** Every blob reachable from `roots`; null when a tree cannot be read and `tolerant` is set. */

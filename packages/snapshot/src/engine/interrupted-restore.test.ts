@@ -1,21 +1,23 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { fingerprint, tempDir, writeTree } from '../test-support/workspace.js';
+import { describe, expect, it, type TestContext } from 'vitest';
+import { makeWorkspace, TEST_BACKENDS, type TestBackend, useBackendRoots } from '../test-support/backends.js';
+import { fingerprint, writeTree } from '../test-support/workspace.js';
 import { SnapshotEngine, type SnapshotEngineOptions } from './engine.js';
 
 const child = new URL('../test-support/restore-then-hang.mjs', import.meta.url).pathname;
+const rootFor = useBackendRoots();
 
 /** A workspace, a snapshot of it, then many changes; and a restore killed -9 halfway through. */
-async function interruptedRestore() {
-  const root = tempDir();
+async function interruptedRestore(backend: TestBackend, context: TestContext) {
+  const root = rootFor(backend, context);
   const options: SnapshotEngineOptions = {
     workspace: join(root, 'ws'),
     snapshotsDir: join(root, 'snapshots'),
     storeDir: join(root, 'store'),
     settings: {
-      backend: 'store',
+      backend,
       exclude: { ignore_gitignore: false, additional: [] },
       limits: { max_files: 100_000, max_total_bytes: 2 ** 30, max_file_bytes: 2 ** 30 },
       retention: { max_count: 0, delete_initial: false },
@@ -23,6 +25,7 @@ async function interruptedRestore() {
   };
   const files: Record<string, string> = {};
   for (let i = 0; i < 300; i++) files[`dir${i % 10}/file${i}.txt`] = `original ${i}\n`;
+  makeWorkspace(backend, options.workspace);
   writeTree(options.workspace, files);
   const engine = await SnapshotEngine.open(options);
   const snapshot = await engine.create('manual');
@@ -46,9 +49,12 @@ async function interruptedRestore() {
   return { engine, snapshot, original, edited, halfway, workspace: options.workspace };
 }
 
-describe('a restore killed halfway', () => {
-  it('is reported, blocks changes, and can be completed', async () => {
-    const { engine, snapshot, original, edited, halfway, workspace } = await interruptedRestore();
+describe.each(TEST_BACKENDS)('a restore killed halfway (%s backend)', (backend) => {
+  it('is reported, blocks changes, and can be completed', async (context) => {
+    const { engine, snapshot, original, edited, halfway, workspace } = await interruptedRestore(
+      backend,
+      context,
+    );
     expect(halfway).not.toEqual(original);
     expect(halfway).not.toEqual(edited);
     const interrupted = await engine.interruptedRestore();
@@ -61,8 +67,8 @@ describe('a restore killed halfway', () => {
     await engine.create('manual'); // unblocked
   });
 
-  it('can be rolled back to the state before it, from its safety snapshot', async () => {
-    const { engine, edited, workspace } = await interruptedRestore();
+  it('can be rolled back to the state before it, from its safety snapshot', async (context) => {
+    const { engine, edited, workspace } = await interruptedRestore(backend, context);
     await engine.recover('rollback');
     expect(fingerprint(workspace)).toEqual(edited);
     expect((await engine.list()).some((r) => r.type === 'safety')).toBe(true);

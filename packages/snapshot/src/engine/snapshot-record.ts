@@ -1,3 +1,5 @@
+import type { BackendName } from '../backends/payload-backend.js';
+
 /** Why a snapshot was taken (the seed's words, plus `import`). */
 export type SnapshotType = 'pre-run' | 'git' | 'build' | 'idle' | 'manual' | 'safety' | 'import';
 
@@ -19,7 +21,8 @@ export interface SnapshotRecord {
   label: string | null;
   /** ISO-8601 UTC with milliseconds. */
   created_at: string;
-  backend: 'store';
+  /** The backend that made it: `store`, `archive`, `btrfs` or `apfs`. */
+  backend: BackendName;
   files: number;
   dirs: number;
   symlinks: number;

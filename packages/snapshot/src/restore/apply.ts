@@ -21,15 +21,23 @@ import { PARALLEL_WRITE_MIN_FILES, ParallelWriter } from './parallel-writer.js';
 import { type PlannedEntry, type RestorePlan, planSize } from './plan.js';
 import { type SmallFileWrite, writeSmallFile } from './small-file.js';
 
-/** Where restored content comes from: the store. */
-export interface BlobSource {
+/**
+ * Where restored content comes from, by hash: the content store, which streams large blobs, or a
+ * directory holding the snapshot (a btrfs snapshot, an extracted archive), which copies large files.
+ */
+export type BlobSource = {
   readMany(
     hashes: Iterable<BlobHash>,
     onBlob: (hash: BlobHash, data: Buffer) => void | Promise<void>,
     options?: { verify?: boolean },
   ): Promise<void>;
-  readStream(hash: BlobHash): AsyncIterable<Buffer>;
-}
+} & (
+  | { readStream(hash: BlobHash): AsyncIterable<Buffer> }
+  | {
+      /** Creates `dest` (which must not exist) with the blob's content, sharing extents where it can. */
+      copyFile(hash: BlobHash, dest: string): void;
+    }
+);
 
 export interface ApplyOptions {
   /**
@@ -156,6 +164,14 @@ async function writeLargeFile(
   planned: PlannedEntry,
   blobs: BlobSource,
 ): Promise<void> {
+  if ('copyFile' in blobs) {
+    const { entry } = planned;
+    writable(target, () => blobs.copyFile(entry.ref, temp ?? target));
+    chmodSync(temp ?? target, entry.mode);
+    utimesSync(temp ?? target, seconds(entry.mtimeUs), seconds(entry.mtimeUs));
+    if (temp) renameSync(temp, target);
+    return;
+  }
   const fd = writable(target, () => openSync(temp ?? target, 'wx', 0o600));
   try {
     for await (const chunk of blobs.readStream(planned.entry.ref)) {

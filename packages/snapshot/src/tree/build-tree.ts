@@ -32,6 +32,8 @@ export interface BuiltTree {
 export interface BuildOptions {
   /** Null: hash only, store nothing. */
   sink: BlobSink | null;
+  /** Give the sink tree objects only: file content is kept elsewhere (a tar.gz, a btrfs snapshot). */
+  treesOnly?: boolean;
   cache: StatCache;
   onFile?: () => void;
 }
@@ -130,12 +132,11 @@ async function readFileEntry(
 ): Promise<TreeEntry | null> {
   built.filesRead++;
   const absolute = `${workspace}/${path}`;
+  const sink = options.treesOnly ? null : options.sink;
   let stored: { hash: BlobHash; stat: StableStat };
   try {
     stored =
-      node.size <= SMALL_FILE_BYTES
-        ? await storeSmall(absolute, options.sink)
-        : await storeLarge(absolute, options.sink);
+      node.size <= SMALL_FILE_BYTES ? await storeSmall(absolute, sink) : await storeLarge(absolute, sink);
   } catch (error) {
     // Deleted, or replaced by a link or a directory, since the scan: it is not in this snapshot.
     if (['ENOENT', 'ELOOP', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
