@@ -41,12 +41,11 @@ export async function watchRun(ctx: RunContext, options: WatchRunOptions = {}): 
     tracerStatusSource(join(store.paths.runDir(run.id), TRACER_STATUS_FILE)),
     clockSource(),
   ];
-  const backend = config.snapshots.backend;
   const instance = render(
     <WatchApp
       initialState={initialWatchState({
         run,
-        snapshotBackend: backend === 'auto' ? 'store (auto)' : backend,
+        snapshotBackend: await backendLabel(engine, config.snapshots.backend),
         now: Date.now(),
       })}
       sources={sources}
@@ -56,6 +55,16 @@ export async function watchRun(ctx: RunContext, options: WatchRunOptions = {}): 
     { stdout: options.stdout ?? process.stdout, stdin: options.stdin ?? process.stdin, patchConsole: false },
   );
   await instance.waitUntilExit();
+}
+
+/** The backend new snapshots use, as the engine decided it (`btrfs (auto)`), else as configured. */
+async function backendLabel(engine: () => Promise<SnapshotEngine>, configured: string): Promise<string> {
+  try {
+    const { backend } = await engine();
+    return configured === 'auto' ? `${backend} (auto)` : backend;
+  } catch {
+    return configured; // the header says what was asked for; the engine's error shows on use
+  }
 }
 
 /** Opens the engine once; a failure (the workspace is gone) is retried on the next call. */

@@ -191,5 +191,17 @@ describe('snapshot formatting', () => {
       'corrupt abababababab: checksum mismatch; breaks snap_2, snap_1\nmissing cdcdcdcdcdcd: not in any pack; no snapshot uses it\n',
     );
     expect(brokenSnapshots(result)).toEqual(['snap_1', 'snap_2']);
+    const payload = {
+      snapshots: 1,
+      problems: [
+        {
+          hash: '',
+          kind: 'missing' as const,
+          message: 'archive snap_1.tar.gz is missing',
+          snapshots: ['snap_1'],
+        },
+      ],
+    };
+    expect(formatVerify(payload)).toBe('missing: archive snap_1.tar.gz is missing; breaks snap_1\n');
   });
 });

@@ -175,7 +175,9 @@ export function formatVerify(result: VerifyResult): string {
   if (result.problems.length === 0) return `Verified ${plural(result.snapshots, 'snapshot')}: no problems.\n`;
   const lines = result.problems.map((p) => {
     const breaks = p.snapshots.length > 0 ? `; breaks ${p.snapshots.join(', ')}` : '; no snapshot uses it';
-    return `${p.kind} ${p.hash.slice(0, 12)}: ${p.message}${breaks}`;
+    // A payload (an archive, a btrfs snapshot) has no hash: its message names it.
+    const what = p.hash === '' ? p.kind : `${p.kind} ${p.hash.slice(0, 12)}`;
+    return `${what}: ${p.message}${breaks}`;
   });
   return `${lines.join('\n')}\n`;
 }

@@ -222,6 +222,38 @@ describe('moat snapshot', () => {
     expect(moat(home, 'snapshot', 'diff', 'fix-ci', id).stdout).toBe('No changes.\n');
   });
 
+  it('works the same on the archive backend chosen in moat.yaml', () => {
+    const { root, home } = sandbox();
+    const workspace = join(root, 'ws');
+    writeTree(workspace, { 'README.md': '# app\n', 'moat.yaml': 'snapshots:\n  backend: archive\n' });
+    const ran = moat(
+      home,
+      'run',
+      '--name',
+      'arch',
+      '--workspace',
+      workspace,
+      '--',
+      'sh',
+      '-c',
+      'echo new > new.txt',
+    );
+    expect(ran.code).toBe(0);
+    const [preRun] = JSON.parse(moat(home, 'snapshots', 'arch', '--json').stdout) as {
+      id: string;
+      backend: string;
+    }[];
+    expect(preRun?.backend).toBe('archive');
+    expect(
+      readdirSync(join(home, 'stores')).flatMap((store) =>
+        readdirSync(join(home, 'stores', store, 'archives')),
+      ),
+    ).toEqual([`${preRun?.id}.tar.gz`]);
+    expect(moat(home, 'rollback', 'arch', preRun?.id ?? '', '--yes').code).toBe(0);
+    expect(readdirSync(workspace).sort()).toEqual(['README.md', 'moat.yaml']);
+    expect(moat(home, 'snapshot', 'verify', 'arch').stdout).toBe('Verified 2 snapshots: no problems.\n');
+  });
+
   it('prunes all but the newest snapshots, keeping pre-run ones', async () => {
     const { home, workspace } = await setup();
     for (let i = 0; i < 4; i++) {
