@@ -78,11 +78,33 @@ function measureSet(set) {
       extract[where].gnu_of_ours.push(intoEmpty(base, (dir) => ['tar', ['-xzf', ours, '-C', dir]]));
     }
   }
+  // The archive backend itself: a first snapshot (scan, trees, the tar.gz) and a full restoreTo.
+  const backend = { snapshot: [], restore_to: [] };
+  for (let i = 0; i < RUNS; i++) {
+    const state = mkdtempSync(join(scratch, 'engine-'));
+    const started = process.hrtime.bigint();
+    const id = run(process.execPath, [
+      join(BENCH_DIR, 'moat-archive.mjs'),
+      'snapshot',
+      ws,
+      state,
+      set,
+    ]).trim();
+    backend.snapshot.push(Number(process.hrtime.bigint() - started) / 1e9);
+    backend.restore_to.push(
+      intoEmpty(scratch, (dir) => [
+        process.execPath,
+        [join(BENCH_DIR, 'moat-archive.mjs'), 'restore-to', ws, state, set, id, dir],
+      ]),
+    );
+    rmSync(state, { recursive: true, force: true });
+  }
   return {
     entries: paths.length,
     bytes: { moat: statSync(ours).size, gnu: statSync(gnu).size },
     create,
     extract,
+    backend,
   };
 }
 
@@ -209,6 +231,15 @@ function report() {
       mib(r.bytes.gnu),
       `${(r.bytes.moat / r.bytes.gnu).toFixed(2)}×`,
     ]);
+    const disk = (label, times, tar) => [
+      label,
+      'workspace disk',
+      fmtTime(summarize(times)),
+      fmtTime(summarize(tar)),
+      ratio(times, tar),
+    ];
+    rows.push(disk(`backend: first snapshot (${set}) vs tar czf`, r.backend.snapshot, r.create.gnu));
+    rows.push(disk(`backend: restoreTo (${set}) vs tar xzf`, r.backend.restore_to, r.extract.disk.gnu));
   }
   const shareLines = (op) =>
     Object.entries(results.profile[op].shares)
@@ -221,7 +252,8 @@ function report() {
     '',
     `Measured ${date.slice(0, 16).replace('T', ' ')} UTC, median (min–max) of ${RUNS} runs each, alternating; ${machine}; ${tar}. ` +
       `The same entries on both sides (a NUL-separated list; GNU tar with \`--no-recursion -T\`), from \`${ws}\`. ` +
-      "moat's side is @moat/snapshot's `writeArchive` / `extractArchive` (the archive backend's payload and restore staging), each in a fresh Node process; " +
+      "moat's side is @moat/snapshot's `writeArchive` / `extractArchive` (what export and import run), each in a fresh Node process, " +
+      'and the archive backend through the engine (`backend: archive`: a first snapshot into an empty store, i.e. scan, trees and the tar.gz, then a full `restoreTo`); ' +
       'GNU tar extracts its own archive. Extraction into an empty directory on the workspace disk, then on tmpfs (the tools without the disk).',
     '',
     '```sh',
