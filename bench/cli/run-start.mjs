@@ -94,12 +94,15 @@ const lines = [
     'snapshot in a fresh process) and starting the kernel tracer; the rows without one or the other show ' +
     'their shares.',
   '',
-  'Where the time goes (2026-11-28, phases timed inside the process on this workspace, a few runs): Node ' +
-    'starting and loading the bundled CLI ≈ 80 ms (Node alone starts in ≈ 45 ms); the run record and its ' +
-    "config ≈ 5 ms; the pre-run snapshot ≈ 70 ms, of which the scan is 40 ms (lstat of 2,957 files ≈ 14 ms, " +
-    'the `ignore` matchers ≈ 8 ms, the rest code that is still cold: the same scan takes 22 ms once warm), ' +
-    'loading the stat cache ≈ 8 ms, the tree ≈ 10 ms, recording it ≈ 13 ms; the tracer ≈ 5 ms; spawning ≈ 4 ms. ' +
-    'Bundling the CLI (one module and lazy chunks instead of ~150 modules) took the total from 266 ms to this.',
+  'Where the time goes (2026-11-28, phases timed inside the process on this workspace, medians of 15 runs): ' +
+    'Node starting and loading the bundled CLI ≈ 79 ms (Node alone starts in ≈ 45 ms); the run record, its ' +
+    'config and opening the snapshot engine ≈ 8 ms; the pre-run snapshot ≈ 40 ms: the lock and the stat cache ' +
+    '≈ 3 ms, the scan 25 ms (of which lstat of 2,957 files ≈ 14 ms), the tree ≈ 7 ms, recording it ≈ 6 ms; the ' +
+    'tracer ≈ 4 ms; spawning ≈ 3 ms. Bundling the CLI (one module and lazy chunks instead of ~150 modules) took ' +
+    'the total from 266 ms to 174 ms; running the start path without V8\'s optimizing compiler (whose background ' +
+    'compiles of the scan took the second core just as the snapshot recorded itself: ≈ 20 ms), deciding most ' +
+    'entries from their names instead of the ignore matcher, a columnar stat cache and float lstat for files ' +
+    'took it to this.',
   END,
 ];
 writeBenchmarkSection({

@@ -5,10 +5,10 @@ import { checkLimits, formatBytes } from './limits.js';
 function file(name: string, size: number): ScanNode {
   return { name, type: 'file', mode: 0o644, size, mtimeMs: 0, mtimeUs: 0, ctimeMs: 0, ino: 0 };
 }
-function dir(name: string, children: ScanNode[]): ScanNode {
+function dir(name: string, children: ScanNode[]): ScanResult['root'] {
   return { name, type: 'dir', mode: 0o755, size: 0, mtimeMs: 0, mtimeUs: 0, ctimeMs: 0, ino: 0, children };
 }
-function scan(root: ScanNode): ScanResult {
+function scan(root: ScanResult['root']): ScanResult {
   let files = 0;
   let bytes = 0;
   const count = (node: ScanNode) => {

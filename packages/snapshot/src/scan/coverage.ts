@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
+import { NameFilter } from './name-filter.js';
 import type { CoverageOptions } from './types.js';
 
 /*
@@ -32,10 +33,18 @@ export interface GitignorePattern {
 export class DirectoryRules {
   readonly #matcher: Matcher | undefined;
   readonly #excludedPaths: ReadonlySet<string>;
+  /** Which names the matcher's excluding patterns could match at all. */
+  readonly #names: NameFilter;
+  /** Directories these rules found covered without asking the matcher (see excludes). */
+  readonly #coveredDirectories = new Set<string>();
+  /** The directory last asked about in #parentExcluded, and the answer: a walk asks per entry. */
+  #lastParent = '';
+  #lastParentExcluded = false;
 
-  constructor(matcher: Matcher | undefined, excludedPaths: ReadonlySet<string>) {
+  constructor(matcher: Matcher | undefined, excludedPaths: ReadonlySet<string>, names: NameFilter) {
     this.#matcher = matcher;
     this.#excludedPaths = excludedPaths;
+    this.#names = names;
   }
 
   /**
@@ -46,14 +55,35 @@ export class DirectoryRules {
   excludes(entryPath: string): boolean {
     if (entryPath === '.git' || entryPath === '.git/') return true;
     if (this.#excludedPaths.size > 0 && this.#excludedPaths.has(entryPath)) return true;
-    return this.#matcher?.ignores(entryPath) === true;
+    if (this.#matcher === undefined) return false;
+    const isDirectory = entryPath.endsWith('/');
+    const end = isDirectory ? entryPath.length - 1 : entryPath.length;
+    const nameStart = entryPath.lastIndexOf('/', end - 1) + 1;
+    if (this.#names.mayExclude(entryPath.slice(nameStart, end), isDirectory)) {
+      return this.#matcher.ignores(entryPath);
+    }
+    // No pattern matches the entry itself, so the package would answer with its parent's result
+    // (an excluded directory excludes everything below it).
+    const excluded = nameStart > 0 && this.#parentExcluded(this.#matcher, entryPath, nameStart);
+    if (isDirectory && !excluded) this.#coveredDirectories.add(entryPath);
+    return excluded;
+  }
+
+  #parentExcluded(matcher: Matcher, entryPath: string, nameStart: number): boolean {
+    if (this.#lastParent.length !== nameStart || !entryPath.startsWith(this.#lastParent)) {
+      this.#lastParent = entryPath.slice(0, nameStart);
+      this.#lastParentExcluded =
+        !this.#coveredDirectories.has(this.#lastParent) && matcher.ignores(this.#lastParent);
+    }
+    return this.#lastParentExcluded;
   }
 }
 
 interface Layer {
   /** Rules from .git/info/exclude and every .gitignore from the root down to this directory. */
   gitRules: Matcher;
-  gitRuleCount: number;
+  /** The same rules as patterns (package syntax), for the layer's NameFilter. */
+  gitPatterns: readonly string[];
   rules: DirectoryRules;
 }
 
@@ -71,6 +101,7 @@ export class Coverage {
   readonly readsGitignoreFiles: boolean;
   readonly #excludedPaths: ReadonlySet<string>;
   readonly #additional: Matcher | undefined;
+  readonly #additionalPatterns: readonly string[];
   /** .git/info/exclude alone: what lies below every .gitignore. */
   readonly #base: Layer;
   /** Directories whose .gitignore was added, keyed by directory path. */
@@ -86,8 +117,12 @@ export class Coverage {
     this.#excludedPaths = relativeExcludedPaths(root, options.excludedPaths ?? []);
     const additional = packagePatterns(parseGitignore(options.additional.join('\n')), '');
     this.#additional = additional.length > 0 ? newMatcher().add(additional) : undefined;
+    this.#additionalPatterns = additional.map(({ pattern }) => pattern);
     const infoExclude = this.readsGitignoreFiles ? packagePatterns(parseGitignore(infoExcludeText), '') : [];
-    this.#base = this.#layer(newMatcher().add(infoExclude), infoExclude.length);
+    this.#base = this.#layer(
+      newMatcher().add(infoExclude),
+      infoExclude.map(({ pattern }) => pattern),
+    );
   }
 
   /**
@@ -101,10 +136,10 @@ export class Coverage {
     const parent =
       dir === '' ? this.#base : this.#nearestLayer(dir.slice(0, dir.lastIndexOf('/', dir.length - 2) + 1));
     const patterns = packagePatterns(parseGitignore(text), escapeGlob(dir));
-    const layer = this.#layer(
-      newMatcher().add(parent.gitRules).add(patterns),
-      parent.gitRuleCount + patterns.length,
-    );
+    const layer = this.#layer(newMatcher().add(parent.gitRules).add(patterns), [
+      ...parent.gitPatterns,
+      ...patterns.map(({ pattern }) => pattern),
+    ]);
     this.#layers.set(dir, layer);
     return layer.rules;
   }
@@ -138,11 +173,13 @@ export class Coverage {
     return this.#layers.get('') ?? this.#base;
   }
 
-  #layer(gitRules: Matcher, gitRuleCount: number): Layer {
+  #layer(gitRules: Matcher, gitPatterns: readonly string[]): Layer {
+    const hasGitRules = gitPatterns.length > 0;
     let matcher: Matcher | undefined;
-    if (this.#additional === undefined) matcher = gitRuleCount > 0 ? gitRules : undefined;
-    else matcher = gitRuleCount > 0 ? newMatcher().add(gitRules).add(this.#additional) : this.#additional;
-    return { gitRules, gitRuleCount, rules: new DirectoryRules(matcher, this.#excludedPaths) };
+    if (this.#additional === undefined) matcher = hasGitRules ? gitRules : undefined;
+    else matcher = hasGitRules ? newMatcher().add(gitRules).add(this.#additional) : this.#additional;
+    const names = new NameFilter([...gitPatterns, ...this.#additionalPatterns]);
+    return { gitRules, gitPatterns, rules: new DirectoryRules(matcher, this.#excludedPaths, names) };
   }
 }
 

@@ -15,8 +15,12 @@ export interface ScanNode {
   size: number;
   /** lstat's mtimeMs/ctimeMs/ino, unrounded: the stat cache compares them exactly. */
   mtimeMs: number;
-  /** The mtime in whole microseconds, exact (from nanoseconds): what a snapshot records. */
-  mtimeUs: number;
+  /**
+   * Directories and symlinks: the mtime in whole microseconds, exact (from nanoseconds): what a
+   * snapshot records. Files have none: a snapshot takes a file's from the stat cache or from reading
+   * it, which spares the scan a nanosecond lstat per file (see scan.ts).
+   */
+  mtimeUs?: number;
   ctimeMs: number;
   ino: number;
   /** Symlink target, verbatim (absolute or relative, never resolved). */
@@ -44,7 +48,7 @@ export interface ScanTotals {
 }
 
 export interface ScanResult {
-  root: ScanNode;
+  root: ScanNode & { mtimeUs: number };
   notes: ScanNote[];
   totals: ScanTotals;
 }

@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanWorkspace } from '../scan/scan.js';
 import { tempDir, writeTree } from '../test-support/workspace.js';
-import { buildTree } from './build-tree.js';
+import { type BuiltTree, buildTree } from './build-tree.js';
 import { StatCache } from './stat-cache.js';
 
 const coverage = { ignoreGitignore: false, additional: [] };
@@ -42,6 +43,27 @@ describe('buildTree with a stat cache', () => {
     // A cache written for another store generation (blobs may have been collected) is not trusted.
     expect((await build(workspace, await StatCache.load(join(root, 'cache'), 1))).filesRead).toBe(3);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'records a file mtime to the microsecond, whether read or served by the cache',
+    async () => {
+      const root = tempDir();
+      const workspace = join(root, 'ws');
+      writeTree(workspace, { 'dir/a.txt': 'a' });
+      const file = join(workspace, 'dir/a.txt');
+      // 999 ns short of a whole microsecond, where lstat's float mtimeMs rounds up to the next one.
+      spawnSync('touch', ['-d', '@1700000000.123456999', file]);
+      expect(statSync(file, { bigint: true }).mtimeNs).toBe(1_700_000_000_123_456_999n);
+      const mtimeUs = (built: BuiltTree) => {
+        const dir = built.trees.get(built.root)?.find((entry) => entry.name === 'dir');
+        return built.trees.get(dir?.ref ?? '')?.find((entry) => entry.name === 'a.txt')?.mtimeUs;
+      };
+      const read = await build(workspace, await StatCache.load(join(root, 'cache'), 0));
+      expect([read.filesRead, mtimeUs(read)]).toEqual([1, 1_700_000_000_123_456]);
+      const cached = await build(workspace, await StatCache.load(join(root, 'cache'), 0));
+      expect([cached.filesRead, mtimeUs(cached)]).toEqual([0, 1_700_000_000_123_456]);
+    },
+  );
 
   it('hashes a racily clean file again (mtime not older than the cache)', async () => {
     const root = tempDir();

@@ -75,7 +75,7 @@ async function buildDir(
         type: 'dir',
         mode: child.mode,
         size: 0,
-        mtimeUs: child.mtimeUs,
+        mtimeUs: exactMtimeUs(child),
         ref,
       });
     } else if (child.type === 'symlink') {
@@ -84,7 +84,7 @@ async function buildDir(
         type: 'symlink',
         mode: child.mode,
         size: 0,
-        mtimeUs: child.mtimeUs,
+        mtimeUs: exactMtimeUs(child),
         ref: child.target ?? '',
       });
     } else {
@@ -93,7 +93,7 @@ async function buildDir(
       const entry =
         cached === undefined
           ? await readFileEntry(workspace, path, child, options, built)
-          : fileTreeEntry(child, cached);
+          : fileTreeEntry(child.name, child.mode, child.size, cached.mtimeUs, cached.hash);
       if (entry) entries.push(entry);
       options.onFile?.();
     }
@@ -101,9 +101,9 @@ async function buildDir(
   const { cache } = options;
   let hash = cache.knownTree(dirPath, entries);
   if (hash === undefined || (options.sink && !cache.hasTree(hash))) {
-    const data = encodeTree(entries);
-    hash = createHash('sha256').update(data).digest('hex');
-    if (options.sink && !cache.hasTree(hash)) newTrees.push(data);
+    const text = encodeTree(entries);
+    hash = createHash('sha256').update(text).digest('hex');
+    if (options.sink && !cache.hasTree(hash)) newTrees.push(Buffer.from(text));
   }
   cache.rememberTree(dirPath, entries, hash);
   built.trees.set(hash, entries);
@@ -111,15 +111,14 @@ async function buildDir(
   return hash;
 }
 
-function fileTreeEntry(node: ScanNode, hash: BlobHash): TreeEntry {
-  return {
-    name: node.name,
-    type: 'file',
-    mode: node.mode,
-    size: node.size,
-    mtimeUs: node.mtimeUs,
-    ref: hash,
-  };
+function fileTreeEntry(name: string, mode: number, size: number, mtimeUs: number, hash: BlobHash): TreeEntry {
+  return { name, type: 'file', mode, size, mtimeUs, ref: hash };
+}
+
+/** The scan gives directories and symlinks their mtime to the microsecond (files get theirs here). */
+function exactMtimeUs(node: ScanNode): number {
+  if (node.mtimeUs === undefined) throw new Error(`the scan has no exact mtime for ${node.name}`);
+  return node.mtimeUs;
 }
 
 /** The entry of a file the stat cache cannot vouch for: read (never torn), stored, recorded. */
@@ -144,9 +143,8 @@ async function readFileEntry(
   }
   const { hash, stat } = stored;
   // The stat that matches the content read, which may be newer than the scan's.
-  const seen: ScanNode = { ...node, ...stat };
-  options.cache.record(path, seen, hash);
-  return fileTreeEntry(seen, hash);
+  options.cache.record(path, stat, hash);
+  return fileTreeEntry(node.name, stat.mode, stat.size, stat.mtimeUs, hash);
 }
 
 async function storeSmall(absolute: string, sink: BlobSink | null) {

@@ -21,10 +21,12 @@ const TYPE_CODES: Record<EntryType, string> = { file: 'f', dir: 'd', symlink: 'l
 const TYPES_BY_CODE: Record<string, EntryType> = { f: 'file', d: 'dir', l: 'symlink' };
 
 /**
- * A directory listing as stored in the content store: `{"v":1,"e":[[name,type,mode,size,mtime_us,ref],…]}`
- * with entries sorted by name, so equal directories always encode to equal bytes (and one hash).
+ * A directory listing as stored in the content store, in UTF-8:
+ * `{"v":1,"e":[[name,type,mode,size,mtime_us,ref],…]}` with entries sorted by name, so equal
+ * directories always encode to equal bytes (and one hash). A string, so that a tree already stored is
+ * hashed without first being copied into a Buffer.
  */
-export function encodeTree(entries: readonly TreeEntry[]): Buffer {
+export function encodeTree(entries: readonly TreeEntry[]): string {
   const rows = entries.map((entry) => [
     entry.name,
     TYPE_CODES[entry.type],
@@ -33,7 +35,7 @@ export function encodeTree(entries: readonly TreeEntry[]): Buffer {
     entry.mtimeUs,
     entry.ref,
   ]);
-  return Buffer.from(JSON.stringify({ v: FORMAT, e: rows }));
+  return JSON.stringify({ v: FORMAT, e: rows });
 }
 
 export function decodeTree(data: Uint8Array, hash: BlobHash): TreeEntry[] {
