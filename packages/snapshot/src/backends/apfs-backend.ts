@@ -49,7 +49,7 @@ export class ApfsBackend implements PayloadBackend {
   }
 
   async open(id: string): Promise<OpenPayload> {
-    return { dir: this.#path(id), release: async () => {} };
+    return { dir: this.#path(id), movable: false, release: async () => {} };
   }
 
   remove(id: string): Promise<void> {

@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SnapshotEngine, type SnapshotSettings } from '../engine/engine.js';
 import { fingerprint, tempDir, writeTree } from '../test-support/workspace.js';
@@ -120,6 +121,24 @@ describe('the archive backend', () => {
     await expect(engine.restore(snapshot.id)).rejects.toMatchObject({ code: 'corrupt_archive' });
     expect(fingerprint(workspace)).toEqual(edited);
     expect(await engine.interruptedRestore()).toBeNull();
+  });
+
+  it('refuses an archive whose file content differs from the tree, though gzip and tar find it whole', async () => {
+    const { store, workspace, engine } = await setup();
+    const snapshot = await engine.create('manual');
+    writeFileSync(join(workspace, 'README.md'), 'changed\n');
+    const edited = fingerprint(workspace);
+    const archive = archiveOf(store, snapshot.id);
+    const tar = gunzipSync(readFileSync(archive));
+    const at = tar.indexOf('# project\n');
+    expect(at).toBeGreaterThan(0);
+    tar.write('# PROJECT\n', at); // same size: only the content hash can tell
+    writeFileSync(archive, gzipSync(tar));
+    await expect(engine.restore(snapshot.id)).rejects.toThrow(
+      /entry "README\.md" does not hold the content the snapshot recorded/,
+    );
+    expect(fingerprint(workspace)).toEqual(edited);
+    expect(readdirSync(join(store, 'staging'))).toEqual([]);
   });
 
   it('writes no archive when createIfChanged finds nothing changed', async () => {

@@ -1,10 +1,12 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, fchmodSync, futimesSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeArchive } from '../archive/index.js';
 import { readTar } from '../archive/read-tar.js';
 import { Refusal } from '../archive/refusal.js';
 import { SnapshotError } from '../errors.js';
+import { seconds } from '../restore/apply.js';
 import type { PlannedEntry } from '../restore/plan.js';
 import { reasonOf } from '../store/errors.js';
 import type { BlobHash } from '../store/types.js';
@@ -17,7 +19,8 @@ const SUFFIX = '.tar.gz';
 /**
  * One portable tar.gz per snapshot, `archives/<id>.tar.gz` in the store, as the seed kept them (with
  * PAX mtimes, checked writes and limits at creation). A restore extracts the files it writes into
- * `staging/` in the store and copies them from there: never wipe-and-extract.
+ * `staging/` in the store, checking each against the tree's hash, and moves them into place from
+ * there (copies them across filesystems): never wipe-and-extract.
  */
 export class ArchiveBackend implements PayloadBackend {
   readonly name = 'archive';
@@ -54,7 +57,7 @@ export class ArchiveBackend implements PayloadBackend {
       await removeTree(dir);
       throw error;
     }
-    return { dir, release: () => removeTree(dir) };
+    return { dir, movable: true, release: () => removeTree(dir) };
   }
 
   async remove(id: string): Promise<void> {
@@ -106,38 +109,49 @@ function treeContents(tree: BuiltTree): { paths: string[]; hashes: Map<string, B
 
 /**
  * Extracts `files` from one of the backend's archives into the empty directory `dir`, each of which
- * must be a regular file of the size its snapshot recorded. Everything else (directories, symlinks:
- * the tree has them) is skipped, so only files are written, at the snapshot's own paths below `dir`.
- * The whole archive is read, so that gzip checks its CRC.
+ * must be a regular file with the size and content hash its snapshot recorded; each gets the
+ * snapshot's mode and mtime, so the restore can move it into place as it is. Everything else
+ * (directories, symlinks: the tree has them) is skipped, so only files are written, at the snapshot's
+ * own paths below `dir`. The whole archive is read, so that gzip checks its CRC.
  */
 async function extractFiles(file: string, dir: string, files: readonly PlannedEntry[]): Promise<void> {
-  const wanted = new Map(files.map(({ path, entry }) => [path, entry.size]));
+  const wanted = new Map(files.map((planned) => [planned.path, planned.entry]));
   const damaged = (what: string) =>
     new SnapshotError('corrupt_archive', `cannot restore from ${file}: ${what}; run 'moat snapshot verify'`);
-  let fd: number | undefined;
+  let writing: { fd: number; hash: Hash; entry: PlannedEntry['entry'] } | undefined;
   let current: string | undefined;
   try {
     for await (const event of readTar(file)) {
       if (event.kind === 'entry') {
         current = event.header.name;
-        const size = wanted.get(current);
-        if (size === undefined) continue;
-        if (event.header.type !== 'File' || event.header.size !== size)
-          throw damaged(`entry "${current}" is not the file of ${size} bytes the snapshot recorded`);
+        const entry = wanted.get(current);
+        if (entry === undefined) continue;
+        if (event.header.type !== 'File' || event.header.size !== entry.size)
+          throw damaged(`entry "${current}" is not the file of ${entry.size} bytes the snapshot recorded`);
         wanted.delete(current);
         mkdirSync(dirname(join(dir, current)), { recursive: true });
-        fd = openSync(join(dir, current), 'wx', 0o600);
-      } else if (fd !== undefined && event.kind === 'data') {
-        for (let offset = 0; offset < event.chunk.length; ) offset += writeSync(fd, event.chunk, offset);
-      } else if (fd !== undefined && event.kind === 'end') {
-        closeSync(fd);
-        fd = undefined;
+        writing = { fd: openSync(join(dir, current), 'wx', 0o600), hash: createHash('sha256'), entry };
+      } else if (writing && event.kind === 'data') {
+        writing.hash.update(event.chunk);
+        for (let offset = 0; offset < event.chunk.length; )
+          offset += writeSync(writing.fd, event.chunk, offset);
+      } else if (writing && event.kind === 'end') {
+        const { fd, hash, entry } = writing;
+        writing = undefined;
+        try {
+          if (hash.digest('hex') !== entry.ref)
+            throw damaged(`entry "${current}" does not hold the content the snapshot recorded`);
+          fchmodSync(fd, entry.mode); // explicit, so the umask has no say
+          futimesSync(fd, seconds(entry.mtimeUs), seconds(entry.mtimeUs));
+        } finally {
+          closeSync(fd);
+        }
       }
     }
   } catch (error) {
     throw error instanceof Refusal ? error.toSnapshotError(file, current) : error;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (writing) closeSync(writing.fd);
   }
   const [missing] = wanted.keys();
   if (missing !== undefined) throw damaged(`it has no entry "${missing}"`);

@@ -28,7 +28,7 @@ export class BtrfsBackend implements PayloadBackend {
   }
 
   async open(id: string): Promise<OpenPayload> {
-    return { dir: this.#path(id), release: async () => {} };
+    return { dir: this.#path(id), movable: false, release: async () => {} };
   }
 
   async remove(id: string): Promise<void> {

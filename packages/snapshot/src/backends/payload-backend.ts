@@ -5,9 +5,15 @@ import type { BuiltTree } from '../tree/build-tree.js';
 export type PayloadBackendName = 'archive' | 'btrfs' | 'apfs';
 export type BackendName = 'store' | PayloadBackendName;
 
-/** A directory that holds a snapshot's files, read only; call release() when done with it. */
+/** A directory that holds a snapshot's files; call release() when done with it. */
 export interface OpenPayload {
   dir: string;
+  /**
+   * The files are a private copy made for this restore (an extracted archive), their content checked
+   * and their mode and mtime set: the restore may move them into place instead of copying them.
+   * False for a snapshot itself (btrfs, APFS), which must stay as it is.
+   */
+  movable: boolean;
   release(): Promise<void>;
 }
 

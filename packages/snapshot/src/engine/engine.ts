@@ -668,7 +668,7 @@ export class SnapshotEngine {
     if (!ref.backend || plan.writeFiles.length === 0) return fn(this.#store);
     const opened = await this.#payloadBackend(ref.backend).open(id, plan.writeFiles);
     try {
-      await fn(new DirectorySource(opened.dir, plan.writeFiles));
+      await fn(new DirectorySource(opened.dir, plan.writeFiles, { movable: opened.movable }));
     } finally {
       await opened.release();
     }

@@ -18,12 +18,13 @@ import { SnapshotError } from '../errors.js';
 import type { BlobHash } from '../store/types.js';
 import { SMALL_FILE_BYTES } from '../tree/read-file.js';
 import { PARALLEL_WRITE_MIN_FILES, ParallelWriter } from './parallel-writer.js';
-import { type PlannedEntry, type RestorePlan, planSize } from './plan.js';
+import { type PlannedEntry, planSize, type RestorePlan } from './plan.js';
 import { type SmallFileWrite, writeSmallFile } from './small-file.js';
 
 /**
  * Where restored content comes from, by hash: the content store, which streams large blobs, or a
- * directory holding the snapshot (a btrfs snapshot, an extracted archive), which copies large files.
+ * directory holding the snapshot (a btrfs snapshot, an extracted archive), which copies large files
+ * and may move the files of an extraction made for this restore.
  */
 export type BlobSource = {
   readMany(
@@ -36,6 +37,11 @@ export type BlobSource = {
   | {
       /** Creates `dest` (which must not exist) with the blob's content, sharing extents where it can. */
       copyFile(hash: BlobHash, dest: string): void;
+      /**
+       * Renames the finished file planned at `path` (content, mode, mtime) over `dest`; false when it
+       * cannot, and the file is then written as any other.
+       */
+      moveFile?(path: string, hash: BlobHash, dest: string): boolean;
     }
 );
 
@@ -89,7 +95,13 @@ export async function applyRestore(
 
   const small = new Map<BlobHash, PlannedEntry[]>();
   let smallCount = 0;
+  const move = 'moveFile' in blobs ? blobs.moveFile?.bind(blobs) : undefined;
   for (const planned of plan.writeFiles) {
+    // A rename replaces the target atomically, as the temporary file of a write does.
+    if (move && writable(abs(planned.path), (target) => move(planned.path, planned.entry.ref, target))) {
+      step();
+      continue;
+    }
     if (planned.entry.size > SMALL_FILE_BYTES) {
       await writeLargeFile(abs(planned.path), tempFor(planned.path), planned, blobs);
       step();
