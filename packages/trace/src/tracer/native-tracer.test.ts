@@ -60,7 +60,16 @@ describe.runIf(native.available || native.mustRun)('native backend (real kernel)
       beforeSpawn: () => spawnSync('/bin/echo', ['moat-own']),
     });
     const commands = run.events.map((e) => `${e.command} ${e.args[0] ?? ''}`.trim());
-    expect(commands).toEqual(['sh -c', 'echo agent-child', 'sleep 0.2']);
+    expect(commands).not.toContain('echo moat-own');
+    // An echo can be gone before its /proc entry is read (seen under CI load): it is then recorded
+    // as an exec whose argv is unavailable, never as another process's.
+    const echo = run.events[1];
+    if (echo?.argv_status === 'unavailable') {
+      console.warn('the echo ended before its argv could be read: recorded as unavailable');
+      expect(commands).toEqual(['sh -c', '', 'sleep 0.2']);
+    } else {
+      expect(commands).toEqual(['sh -c', 'echo agent-child', 'sleep 0.2']);
+    }
   });
 
   it('follows an exec that replaces the process (`exec`), ending the previous command', async () => {
