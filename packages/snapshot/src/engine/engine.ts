@@ -16,11 +16,6 @@ import { SnapshotError } from '../errors.js';
 import { applyRestore, type BlobSource, seconds } from '../restore/apply.js';
 import { planRestore, planSize, type RestorePlan } from '../restore/plan.js';
 import { scanWorkspace } from '../scan/scan.js';
-import {
-  type WatchWorkspaceOptions,
-  type WorkspaceWatch,
-  watchWorkspace,
-} from '../watch/workspace-watcher.js';
 import type { CoverageOptions, ScanNode, ScanResult, ScanTotals } from '../scan/types.js';
 import { ContentStore } from '../store/content-store.js';
 import type { BlobHash } from '../store/types.js';
@@ -30,6 +25,11 @@ import { FileChangingError } from '../tree/read-file.js';
 import { StatCache } from '../tree/stat-cache.js';
 import { type SnapshotDiff, summarizeDiff } from '../tree/summarize-diff.js';
 import { decodeTree } from '../tree/tree-object.js';
+import {
+  type WatchWorkspaceOptions,
+  type WorkspaceWatch,
+  watchWorkspace,
+} from '../watch/workspace-watcher.js';
 import { checkLimits, type LimitSettings } from './limits.js';
 import { type RetentionSettings, selectForPrune, selectForRetention } from './retention.js';
 import { SnapshotList } from './snapshot-list.js';
@@ -529,23 +529,11 @@ export class SnapshotEngine {
     } catch (error) {
       await writer.abort();
       cache.discardScan();
-      if (error instanceof FileChangingError) {
-        throw new SnapshotError('changing', `cannot snapshot: ${error.message}; try again when it is quiet`, {
-          cause: error,
-        });
-      }
-      throw error;
+      throw snapshotFailure(error);
     }
     const totals = await writer.commit();
     await cache.save();
-    const ref: SnapshotRef = {
-      root: built.root,
-      root_mode: scan.root.mode,
-      root_mtime_us: scan.root.mtimeUs,
-      snapshots_dir: this.#options.snapshotsDir,
-      created_at: new Date().toISOString(),
-    };
-    return { ref, built, totals: scan.totals, bytesAdded: totals.storedBytes };
+    return { ref: this.#refOf(built, scan), built, totals: scan.totals, bytesAdded: totals.storedBytes };
   }
 
   /**
@@ -575,14 +563,7 @@ export class SnapshotEngine {
         cache,
         onFile: () => onProgress?.('store', ++done, scan.totals.files),
       });
-      const ref: SnapshotRef = {
-        root: built.root,
-        root_mode: scan.root.mode,
-        root_mtime_us: scan.root.mtimeUs,
-        snapshots_dir: this.#options.snapshotsDir,
-        created_at: new Date().toISOString(),
-        backend: backend.name,
-      };
+      const ref = this.#refOf(built, scan, backend.name);
       const keep = async (): Promise<StoredWorkspace> => {
         try {
           const payloadBytes = await backend.seal(id, built);
@@ -597,12 +578,20 @@ export class SnapshotEngine {
       return { ref, keep, discard };
     } catch (error) {
       await discard();
-      throw error instanceof FileChangingError
-        ? new SnapshotError('changing', `cannot snapshot: ${error.message}; try again when it is quiet`, {
-            cause: error,
-          })
-        : error;
+      throw snapshotFailure(error);
     }
+  }
+
+  /** The ref of a snapshot whose trees were built from `scan`, taken now. */
+  #refOf(built: BuiltTree, scan: ScanResult, backend?: PayloadBackendName): SnapshotRef {
+    return {
+      root: built.root,
+      root_mode: scan.root.mode,
+      root_mtime_us: scan.root.mtimeUs,
+      snapshots_dir: this.#options.snapshotsDir,
+      created_at: new Date().toISOString(),
+      ...(backend ? { backend } : {}),
+    };
   }
 
   /** Records stored content as a snapshot of this run. */
@@ -792,4 +781,12 @@ function removeLeftovers(root: string, prefix: string, dir: ScanNode, tempPrefix
 async function emptyDir(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => []))
     await rm(join(dir, name), { recursive: true, force: true });
+}
+
+/** A file that changed while it was read fails the snapshot as `changing`; other errors pass as they are. */
+function snapshotFailure(error: unknown): unknown {
+  if (!(error instanceof FileChangingError)) return error;
+  return new SnapshotError('changing', `cannot snapshot: ${error.message}; try again when it is quiet`, {
+    cause: error,
+  });
 }
