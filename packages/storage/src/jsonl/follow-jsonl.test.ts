@@ -41,6 +41,23 @@ function follow<T = unknown>(path: string, options: FollowJsonlOptions<T> = {}) 
   };
 }
 
+/** Timers active in this process: a waiting follower holds exactly one (its poll timer). */
+function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+}
+
+/**
+ * Resolves once `condition` holds, checking every few milliseconds: a test waits for the state it
+ * needs instead of sleeping for a time that a loaded machine can exceed.
+ */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(2);
+  }
+}
+
 /** File descriptors of this process open on `path` (Linux; elsewhere none can be seen). */
 function openFdsTo(path: string): string[] {
   if (!existsSync('/proc/self/fd')) return [];
@@ -137,8 +154,10 @@ describe('followJsonl', () => {
   it('with fromStart false yields only what is appended, including the end of a line in progress', async () => {
     const path = join(await tempDir(), 'exec.jsonl');
     await writeFile(path, '{"n":1}\n{"n":2}\n{"n":');
+    const timersBefore = activeTimers();
     const follower = follow(path, { fromStart: false });
-    await sleep(100);
+    // Its first wait comes after it has passed over the existing lines: only then is anything "appended".
+    await eventually(() => activeTimers() > timersBefore, 'the follower waits for new lines');
     await appendFile(path, '3}\nbad\n{"n":4}\n');
     await follower.until(2);
     await follower.stop();
@@ -196,17 +215,15 @@ describe('followJsonl', () => {
   it('aborting while it waits clears its poll timer and closes the file', async () => {
     const path = join(await tempDir(), 'exec.jsonl');
     await writeFile(path, '{"n":1}\n');
-    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
-    const before = timers();
+    const before = activeTimers();
     const controller = new AbortController();
     const iterator = followJsonl(path, { signal: controller.signal, pollIntervalMs: 60_000 });
     expect(await iterator.next()).toEqual({ done: false, value: { n: 1 } });
     const waiting = iterator.next();
-    await sleep(50);
-    expect(timers()).toBe(before + 1);
+    await eventually(() => activeTimers() === before + 1, 'the follower waits with its poll timer');
     controller.abort();
     expect(await waiting).toEqual({ done: true, value: undefined });
-    expect(timers()).toBe(before);
+    expect(activeTimers()).toBe(before);
     expect(openFdsTo(path)).toEqual([]);
   });
 });

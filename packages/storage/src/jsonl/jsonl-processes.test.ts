@@ -20,7 +20,7 @@ describe('JSONL across processes', () => {
     const writers = ['a', 'b', 'c'];
     const perWriter = 2000;
     const children = writers.map((writer) =>
-      startChild('jsonl-append.mjs', [path, writer, String(perWriter), '0', go]),
+      startChild('jsonl-append.mjs', [path, writer, String(perWriter), '0', go, String(writers.length)]),
     );
     await Promise.all(children.map((child) => child.waitForLine('ready')));
     await writeFile(go, '');
@@ -28,7 +28,7 @@ describe('JSONL across processes', () => {
     const { records, problems } = await readJsonl<Appended>(path);
     expect(problems).toEqual([]);
     expect(records).toHaveLength(writers.length * perWriter);
-    // The writers really ran at the same time: their lines alternate in the file.
+    // The writers really ran at the same time (they wait for each other halfway): their lines alternate.
     const switches = records.filter((r, i) => i > 0 && r.writer !== records[i - 1]?.writer).length;
     expect(switches).toBeGreaterThan(writers.length);
     for (const writer of writers) {

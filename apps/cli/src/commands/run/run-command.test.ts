@@ -32,6 +32,21 @@ function moat(args: string[], options: { cwd?: string } = {}) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The command names of a process's children (Linux /proc). */
+function childCommands(pid: number): string[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(' ')
+    .filter(Boolean);
+  return children.map((child) => {
+    try {
+      return readFileSync(`/proc/${child}/comm`, 'utf8').trim();
+    } catch {
+      return ''; // it has exited since
+    }
+  });
+}
+
 function onlyRun() {
   const runsDir = join(home, 'runs');
   const [id, ...others] = spawnSync('ls', [runsDir], { encoding: 'utf8' }).stdout.trim().split('\n');
@@ -163,9 +178,12 @@ describe('moat run', () => {
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
-    // Wait until the agent runs (the start line is printed just before it starts).
-    while (!stderr.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 50));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Wait until the agent runs as moat's child: a signal sent earlier is not the agent's to get.
+    const deadline = Date.now() + 30_000;
+    while (!childCommands(child.pid as number).includes('sleep')) {
+      if (Date.now() > deadline) throw new Error(`the agent never started; moat printed: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
     expect(code).toBe(128 + 15);
