@@ -9,6 +9,7 @@ import { openEngine, type RunContext, recordRunConfig } from '../run-context/run
 import { type AgentExit, signalNumber, startAgent } from './agent-process.js';
 import { exitCodeOf, formatRunSummary } from './run-summary.js';
 import { SnapshotQueue } from './snapshot-queue.js';
+import { handleStartInterruption } from './start-interruption.js';
 
 export interface SuperviseOptions {
   command: string[];
@@ -50,6 +51,19 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
   const configRecorded = recordRunConfig(store, run.id, config);
   configRecorded.catch(() => {});
   const context = { store, run, config };
+  // The snapshot or the tracer in progress is abandoned as a crash would abandon it: the store's
+  // writes are atomic, and a lock left behind is judged stale by its dead pid.
+  const interruption = handleStartInterruption((signal) => {
+    void store
+      .update(run.id, { state: 'failed', ended_at: new Date().toISOString() })
+      .catch(() => {})
+      .then(() => {
+        options.stderr.write(
+          `moat: interrupted by ${signal} before the agent started; run ${runRef} ended as failed (\`moat rm ${runRef}\` removes it)\n`,
+        );
+        process.exit(exitCodeOf(null, signalNumber(signal)));
+      });
+  });
 
   let engine: SnapshotEngine | null = null;
   let tracing: Tracing | null = null;
@@ -76,6 +90,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     await configRecorded;
     options.stderr.write(`${startLine.join(' · ')}\n`);
   } catch (error) {
+    interruption.dispose();
     useOptimizingCompiler(true);
     await configRecorded.catch(() => {}); // settled, not reported: `error` is
     await tracing?.stop();
@@ -111,6 +126,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
       env: { ...process.env, MOAT_RUN_ID: run.id },
       ...(agentLog ? { output: agentLog.fd } : {}),
     }).finally(() => {
+      interruption.dispose();
       useOptimizingCompiler(true);
       return agentLog?.close();
     });
@@ -129,6 +145,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     agentExit = await agent.exited;
     clearInterval(statusTimer);
   } catch (error) {
+    interruption.dispose();
     workspaceWatch?.close();
     triggers?.stop();
     await tracing?.stop();

@@ -1,7 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acquireLock } from '@moat/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 // `moat run` as a user runs it: the built CLI in a real process, a real workspace, real git,
@@ -189,5 +198,44 @@ describe('moat run', () => {
     expect(code).toBe(128 + 15);
     expect(stderr).toContain('was killed by SIGTERM');
     expect(onlyRun().record).toMatchObject({ state: 'exited', exit_code: 143 });
+  });
+
+  it('ends the run as failed when interrupted before the agent starts', async () => {
+    expect(moat(['run', '--no-trace', '--', 'true']).code).toBe(0);
+    const runsDir = join(home, 'runs');
+    const [firstRun] = readdirSync(runsDir);
+    // Hold the workspace's store: the next run's pre-run snapshot waits for it.
+    const [storeDir] = readdirSync(join(home, 'stores'));
+    const held = await acquireLock(join(home, 'stores', storeDir as string, 'store.lock'));
+    try {
+      const child = spawn(process.execPath, [bin, 'run', '--no-trace', '--', 'sleep', '30'], {
+        cwd: workspace,
+        env: env(),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+      // config.json is written after the run record, once moat listens for signals.
+      const deadline = Date.now() + 30_000;
+      let runDir: string | undefined;
+      while (!runDir || !existsSync(join(runDir, 'config.json'))) {
+        if (Date.now() > deadline) throw new Error(`the run was never recorded; moat printed: ${stderr}`);
+        const run = readdirSync(runsDir).find((id) => id !== firstRun);
+        runDir = run && join(runsDir, run);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(childCommands(child.pid as number)).toEqual([]);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(128 + 15);
+      expect(stderr).toMatch(/interrupted by SIGTERM before the agent started; run run_\w+ ended as failed/);
+      const record = JSON.parse(readFileSync(join(runDir, 'metadata.json'), 'utf8'));
+      expect(record).toMatchObject({ state: 'failed', exit_code: null, pid: null });
+      expect(record.ended_at).toEqual(expect.any(String));
+    } finally {
+      await held.release();
+    }
   });
 });
