@@ -126,6 +126,8 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
       env: { ...process.env, MOAT_RUN_ID: run.id },
       ...(agentLog ? { output: agentLog.fd } : {}),
     }).finally(() => {
+      // Only now, with startAgent's forwarding in place: a signal that arrived while spawn() ran is
+      // dispatched after this and reaches the agent, and at no moment is moat without a handler.
       interruption.dispose();
       useOptimizingCompiler(true);
       return agentLog?.close();

@@ -187,7 +187,7 @@ describe('moat run', () => {
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
-    // Wait until the agent runs as moat's child: a signal sent earlier is not the agent's to get.
+    // Wait until the agent runs as moat's child: a signal sent earlier ends the run instead (next test).
     const deadline = Date.now() + 30_000;
     while (!childCommands(child.pid as number).includes('sleep')) {
       if (Date.now() > deadline) throw new Error(`the agent never started; moat printed: ${stderr}`);
