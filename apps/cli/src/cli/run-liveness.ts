@@ -13,3 +13,11 @@ export function isRunLive(run: Pick<RunRecord, 'state' | 'pid'>): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * A run recorded as running whose agent is gone: moat was killed (or the machine stopped) before it
+ * could record the end. Its snapshots and trace up to then are intact.
+ */
+export function isRunLost(run: Pick<RunRecord, 'state' | 'pid'>): boolean {
+  return run.state === 'running' && run.pid !== null && !isRunLive(run);
+}

@@ -41,19 +41,30 @@ function moat(args: string[], options: { cwd?: string } = {}) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The command names of a process's children (Linux /proc). */
-function childCommands(pid: number): string[] {
+/** The children of a process, with their command names (Linux /proc). */
+function childProcesses(pid: number): { pid: number; command: string }[] {
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
     .trim()
     .split(' ')
     .filter(Boolean);
   return children.map((child) => {
     try {
-      return readFileSync(`/proc/${child}/comm`, 'utf8').trim();
+      return { pid: Number(child), command: readFileSync(`/proc/${child}/comm`, 'utf8').trim() };
     } catch {
-      return ''; // it has exited since
+      return { pid: Number(child), command: '' }; // it has exited since
     }
   });
+}
+
+/** The agent `command` once it runs as a child of moat (`pid`). */
+async function agentOf(pid: number, command: string, stderr: () => string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const agent = childProcesses(pid).find((child) => child.command === command);
+    if (agent) return agent;
+    if (Date.now() > deadline) throw new Error(`the agent never started; moat printed: ${stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function onlyRun() {
@@ -188,11 +199,7 @@ describe('moat run', () => {
       stderr += chunk;
     });
     // Wait until the agent runs as moat's child: a signal sent earlier ends the run instead (next test).
-    const deadline = Date.now() + 30_000;
-    while (!childCommands(child.pid as number).includes('sleep')) {
-      if (Date.now() > deadline) throw new Error(`the agent never started; moat printed: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await agentOf(child.pid as number, 'sleep', () => stderr);
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
     expect(code).toBe(128 + 15);
@@ -227,7 +234,7 @@ describe('moat run', () => {
         runDir = run && join(runsDir, run);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      expect(childCommands(child.pid as number)).toEqual([]);
+      expect(childProcesses(child.pid as number)).toEqual([]);
       child.kill('SIGTERM');
       expect(await exited).toBe(128 + 15);
       expect(stderr).toMatch(/interrupted by SIGTERM before the agent started; run run_\w+ ended as failed/);
@@ -237,5 +244,33 @@ describe('moat run', () => {
     } finally {
       await held.release();
     }
+  });
+
+  it('lists a run whose moat was killed, and whose agent has ended since, as lost', async () => {
+    const child = spawn(process.execPath, [bin, 'run', '--no-snapshots', '--', 'sleep', '30'], {
+      cwd: workspace,
+      env: env(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const agent = await agentOf(child.pid as number, 'sleep', () => stderr);
+    // The record says running once the agent's pid is in it.
+    const deadline = Date.now() + 30_000;
+    const runDir = () => join(home, 'runs', readdirSync(join(home, 'runs'))[0] as string);
+    while (JSON.parse(readFileSync(join(runDir(), 'metadata.json'), 'utf8')).pid !== agent.pid) {
+      if (Date.now() > deadline) throw new Error('the run never recorded its agent');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(moat(['runs']).stdout).toMatch(/ running /);
+    child.kill('SIGKILL');
+    await exited;
+    process.kill(agent.pid, 'SIGKILL');
+    while (existsSync(`/proc/${agent.pid}`)) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(moat(['runs']).stdout).toMatch(/^run_\w+ +- +lost +/m);
+    expect(JSON.parse(moat(['runs', '--json']).stdout)).toMatchObject([{ state: 'running', pid: agent.pid }]);
   });
 });

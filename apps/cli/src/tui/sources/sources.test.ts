@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,18 +162,32 @@ describe('sources on real files', () => {
     let calls = 0;
     const run = makeRun();
     const actions = await collect(
-      runRecordSource(async () => {
-        calls += 1;
-        if (calls === 1) throw new Error('record is being replaced');
-        return run;
-      }, 20),
+      runRecordSource(
+        async () => {
+          calls += 1;
+          if (calls === 1) throw new Error('record is being replaced');
+          return run;
+        },
+        20,
+        () => false,
+      ),
     );
     await until(() =>
       expect(actions).toEqual([
         { type: 'notice', source: 'run record', message: 'record is being replaced' },
-        { type: 'run', run },
+        { type: 'run', run, lost: false },
         { type: 'notice', source: 'run record', message: null },
       ]),
+    );
+  });
+
+  it('calls a running record whose agent process is gone lost', async () => {
+    const gone = spawnSync('true').pid as number; // exited and reaped: its pid is free
+    const actions = await collect(runRecordSource(async () => makeRun({ pid: gone }), 20));
+    await until(() => expect(actions).toEqual([{ type: 'run', run: makeRun({ pid: gone }), lost: true }]));
+    const alive = await collect(runRecordSource(async () => makeRun({ pid: process.pid }), 20));
+    await until(() =>
+      expect(alive).toEqual([{ type: 'run', run: makeRun({ pid: process.pid }), lost: false }]),
     );
   });
 });

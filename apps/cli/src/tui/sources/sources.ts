@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { SnapshotRecord } from '@moat/snapshot';
 import type { RunRecord } from '@moat/storage';
 import { followExecLog } from '@moat/trace';
+import { isRunLost } from '../../cli/run-liveness.js';
 import type { TracerStatusFile, WatchAction } from '../state/watch-state.js';
 
 /** Feeds the reducer until `signal` aborts. Failures are pushed as notices, never thrown. */
@@ -54,14 +55,19 @@ export function snapshotSource(options: {
   };
 }
 
-/** The run record, polled: state, exit code, end time. */
-export function runRecordSource(get: () => Promise<RunRecord>, intervalMs = POLL_INTERVAL_MS): WatchSource {
+/** The run record, polled: state, exit code, end time, and whether a running one is lost. */
+export function runRecordSource(
+  get: () => Promise<RunRecord>,
+  intervalMs = POLL_INTERVAL_MS,
+  isLost: (run: RunRecord) => boolean = isRunLost,
+): WatchSource {
   return (push, signal) => {
     let last = '';
     poll('run record', push, signal, intervalMs, async () => {
       const run = await get();
-      const key = JSON.stringify(run);
-      if (key !== last) push({ type: 'run', run });
+      const lost = isLost(run);
+      const key = `${lost} ${JSON.stringify(run)}`;
+      if (key !== last) push({ type: 'run', run, lost });
       last = key;
     });
   };

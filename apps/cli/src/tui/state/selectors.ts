@@ -17,19 +17,20 @@ export interface HeaderView {
   counts: string;
 }
 
+/** The run's state, with the exit code once it has one; `lost` when its end was never recorded. */
+function runStatus({ run, runLost }: WatchState): string {
+  if (runLost) return 'lost (end not recorded)';
+  return run.exit_code === null ? run.state : `${run.state} (code ${run.exit_code})`;
+}
+
 export function selectHeader(state: WatchState): HeaderView {
   const { run, tracer } = state;
   const ended = run.ended_at === null ? state.now : Date.parse(run.ended_at);
-  const live = run.state === 'running' || run.state === 'created';
-  const status = live
-    ? run.state
-    : run.exit_code === null
-      ? run.state
-      : `${run.state} (code ${run.exit_code})`;
+  const live = !state.runLost && (run.state === 'running' || run.state === 'created');
   return {
     title: run.name ?? run.id,
     workspace: run.workspace,
-    status,
+    status: runStatus(state),
     tone: live ? 'running' : run.state === 'exited' && run.exit_code === 0 ? 'ok' : 'failed',
     elapsed: formatDuration(ended - Date.parse(run.created_at)),
     snapshotBackend: state.snapshotBackend,

@@ -97,8 +97,17 @@ describe('run, tracer, clock and notices', () => {
 
   it('shows an exited run with its code and the time it ran', () => {
     const run = makeRun({ state: 'exited', exit_code: 3, ended_at: new Date(T0 + 2500).toISOString() });
-    const header = selectHeader(reduce(initial(), { type: 'run', run }, { type: 'tick', now: T0 + 99_000 }));
+    const header = selectHeader(
+      reduce(initial(), { type: 'run', run, lost: false }, { type: 'tick', now: T0 + 99_000 }),
+    );
     expect(header).toMatchObject({ status: 'exited (code 3)', tone: 'failed', elapsed: '2.5s' });
+  });
+
+  it('shows a run whose end was never recorded as lost, not running', () => {
+    const lost = reduce(initial(), { type: 'run', run: makeRun(), lost: true });
+    expect(selectHeader(lost)).toMatchObject({ status: 'lost (end not recorded)', tone: 'failed' });
+    const back = reduce(lost, { type: 'run', run: makeRun(), lost: false });
+    expect(selectHeader(back)).toMatchObject({ status: 'running', tone: 'running' });
   });
 
   it('describes the tracer: backend and losses, or degraded with the reason', () => {

@@ -48,6 +48,8 @@ export const DEFAULT_LIMITS: WatchLimits = { maxFinished: 1000, maxRunning: 200 
 
 export interface WatchState {
   run: RunRecord;
+  /** Recorded as running, but its agent is gone (see isRunLost). */
+  runLost: boolean;
   /** The snapshot backend the run's config asks for. */
   snapshotBackend: string;
   tracer: TracerStatusFile | null;
@@ -103,7 +105,7 @@ export type WatchAction =
   | { type: 'exec'; updates: readonly ExecUpdate[] }
   | { type: 'snapshots'; snapshots: readonly SnapshotRecord[] }
   | { type: 'snapshot-changes'; id: string; changed: number }
-  | { type: 'run'; run: RunRecord }
+  | { type: 'run'; run: RunRecord; lost: boolean }
   | { type: 'tracer'; tracer: TracerStatusFile | null }
   | { type: 'tick'; now: number }
   | { type: 'key'; key: KeyPress }
@@ -120,6 +122,7 @@ export function initialWatchState(options: {
 }): WatchState {
   return {
     run: options.run,
+    runLost: false,
     snapshotBackend: options.snapshotBackend,
     tracer: null,
     now: options.now,
@@ -156,7 +159,7 @@ export function watchReducer(state: WatchState, action: WatchAction): WatchState
         ? state
         : { ...state, changes: { ...state.changes, [action.id]: action.changed } };
     case 'run':
-      return { ...state, run: action.run };
+      return { ...state, run: action.run, runLost: action.lost };
     case 'tracer':
       return { ...state, tracer: action.tracer };
     case 'tick':
