@@ -171,11 +171,24 @@ describe('moat run', () => {
 
   it('takes an idle snapshot after each quiet spell, counting file edits as activity', () => {
     writeFileSync(join(workspace, 'moat.yaml'), 'snapshots:\n  triggers:\n    idle_threshold_seconds: 1\n');
-    // An agent that edits files itself, starting no process: only the file watcher sees it work.
+    // An agent that edits files itself, starting no process: only the file watcher sees it work. It
+    // writes b.txt once the first idle snapshot is listed, and ends at the second (or after 20 s).
     const agent = `const fs = require('node:fs');
+      const list = process.env.MOAT_HOME + '/runs/' + process.env.MOAT_RUN_ID + '/snapshots/snapshots.json';
+      const idle = () => {
+        try { return JSON.parse(fs.readFileSync(list, 'utf8')).filter((s) => s.type === 'idle').length; }
+        catch { return 0; }
+      };
+      const once = (count, then) => {
+        const deadline = Date.now() + 20000;
+        const timer = setInterval(() => {
+          if (idle() < count && Date.now() < deadline) return;
+          clearInterval(timer);
+          then();
+        }, 50);
+      };
       fs.writeFileSync('a.txt', 'a');
-      setTimeout(() => fs.writeFileSync('b.txt', 'b'), 2500);
-      setTimeout(() => {}, 5000);`;
+      once(1, () => { fs.writeFileSync('b.txt', 'b'); once(2, () => {}); });`;
     const { code, stderr } = moat(['run', '--', process.execPath, '-e', agent]);
     expect(stderr).toContain('exited 0 · 3 snapshots');
     expect(code).toBe(0);
