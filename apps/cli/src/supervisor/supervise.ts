@@ -156,9 +156,17 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
   }
 
   workspaceWatch?.close();
-  triggers?.stop();
+  // The tracer's last events (a commit just before the agent ended among them) reach the triggers
+  // first; finishing them then takes a commit snapshot still in its debounce.
+  const traced = await tracing?.stop().catch((error: unknown) => {
+    // The run still ends as recorded, its snapshots taken; the log's gap is said, not hidden.
+    options.stderr.write(
+      `moat: warning: the trace log is incomplete: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return undefined;
+  });
+  triggers?.finish();
   await snapshots.drain();
-  const traced = await tracing?.stop();
   if (tracing) await tracing.writeStatus(store.paths.runDir(run.id));
   const exitCode = exitCodeOf(agentExit.exitCode, signalNumber(agentExit.signal));
   await store.update(run.id, {

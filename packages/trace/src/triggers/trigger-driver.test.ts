@@ -31,4 +31,17 @@ describe('TriggerDriver', () => {
     vi.advanceTimersByTime(60_000);
     expect(actions).toHaveLength(2);
   });
+
+  it('on finish, takes a commit still in its debounce at once, then stops', () => {
+    vi.useFakeTimers();
+    const actions: SnapshotAction[] = [];
+    const driver = new TriggerDriver({ onSnapshot: (a) => actions.push(a), now: () => Date.now() });
+    driver.exec([{ kind: 'end', event: ended('git commit -m x') }]);
+    vi.advanceTimersByTime(500);
+    driver.finish();
+    expect(actions).toEqual([{ type: 'snapshot', trigger: 'git', label: 'git commit' }]);
+    driver.exec([{ kind: 'end', event: ended('git commit -m y') }]);
+    vi.advanceTimersByTime(60_000);
+    expect(actions).toHaveLength(1);
+  });
 });

@@ -18,7 +18,8 @@ export interface TriggerDriverOptions extends TriggerOptions {
 
 /**
  * Runs the trigger state machine with real timers: feed it exec updates and file changes, it calls
- * `onSnapshot`. Its timer is unref'd (it never keeps the process alive); `stop()` clears it.
+ * `onSnapshot`. Its timer is unref'd (it never keeps the process alive); `stop()` clears it, and
+ * `finish()` does too once a commit still in its debounce has been snapshotted.
  */
 export class TriggerDriver {
   #state: TriggerState;
@@ -44,6 +45,12 @@ export class TriggerDriver {
 
   fileChanged(): void {
     this.#step({ type: 'file_change', at: this.#now() });
+  }
+
+  /** The agent has ended: takes a commit snapshot still in its debounce now, then stops. */
+  finish(): void {
+    this.#step({ type: 'agent_exit', at: this.#now() });
+    this.stop();
   }
 
   stop(): void {

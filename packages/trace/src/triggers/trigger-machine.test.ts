@@ -77,6 +77,17 @@ describe('git commit trigger', () => {
     ).toEqual([]);
   });
 
+  it('snapshots a commit still in its debounce when the agent exits, and nothing else', () => {
+    const c = proc('git commit -m x');
+    const exit = (at: number): TriggerInput => ({ type: 'agent_exit', at });
+    expect(run({ idle_threshold_seconds: 1 }, [c.end(0), tick(500), exit(800), tick(5000)]).actions).toEqual([
+      [800, 'git', 'git commit'],
+    ]);
+    // Already taken, or none pending: the exit adds nothing, not even an idle one that was due.
+    expect(run(noIdle, [c.end(0), tick(2000), exit(2500)]).actions).toEqual([[2000, 'git', 'git commit']]);
+    expect(run({ idle_threshold_seconds: 1 }, [file(0), exit(1500)]).actions).toEqual([]);
+  });
+
   it('reports when the debounce is due', () => {
     const { state } = run(noIdle, [proc('git commit').end(1000)]);
     expect(nextTriggerDeadline(state)).toBe(3000);

@@ -27,7 +27,9 @@ export interface SnapshotAction {
 export type TriggerInput =
   | { type: 'exec'; update: ExecUpdate; at: number }
   | { type: 'file_change'; at: number }
-  | { type: 'tick'; at: number };
+  | { type: 'tick'; at: number }
+  /** The agent has ended: no later commit can join a burst, so a debounced one is due now. */
+  | { type: 'agent_exit'; at: number };
 
 export interface TriggerState {
   readonly options: Required<TriggerOptions>;
@@ -77,14 +79,22 @@ export function initialTriggerState(options: TriggerOptions = {}): TriggerState 
  *   running (`pnpm build` running `turbo build` running `tsc`: only the outermost counts).
  * - idle: no exec start or end and no file change for `idle_threshold_seconds` gives one snapshot;
  *   it fires once per quiet spell and re-arms only after new activity (never before any).
+ * - agent exit: a commit still in its debounce is snapshotted at once (an agent that commits and
+ *   ends within the debounce must not lose its commit's snapshot); an idle spell it cuts short gives
+ *   none.
  */
 export function stepTriggers(state: TriggerState, input: TriggerInput): TriggerStep {
   const actions: SnapshotAction[] = [];
   let next: TriggerState = state;
-  if (input.type !== 'tick') {
+  if (input.type === 'exec' || input.type === 'file_change') {
     next = { ...next, lastActivity: input.at, idleArmed: true };
   }
   if (input.type === 'exec') next = onExec(next, input.update, input.at, actions);
+  if (input.type === 'agent_exit') {
+    // Idle is not due: a quiet spell that the exit cut short was not one.
+    const commitNow = next.pendingCommit && { ...next.pendingCommit, due: input.at };
+    return fireDue({ ...next, pendingCommit: commitNow, idleArmed: false }, input.at, actions);
+  }
   return fireDue(next, input.at, actions);
 }
 
