@@ -81,8 +81,8 @@ describe.skipIf(!hasTmux)('moat watch in a terminal', () => {
     );
 
     const first = await terminal.until(
-      (s) => s.includes('sleep 30') && s.includes('tracing degraded'),
-      'the header, the tracer status and the running event',
+      (s) => s.includes('sleep 30') && s.includes('tracing degraded') && s.includes('npm test'),
+      'the header, the tracer status, the running event and the ended ones above',
     );
     expect(first).toContain('moat watch e2e-agent · running');
     expect(first).toContain(`workspace ${join(root, 'workspace')}`);
@@ -94,8 +94,11 @@ describe.skipIf(!hasTmux)('moat watch in a terminal', () => {
     // Appended while moat watch runs: the running one ends, a new one starts.
     const build = event(4, { command: 'pnpm', args: ['build'] });
     await log.write([end(event(3, { command: 'sleep', args: ['30'] }), null, 15), start(build)]);
-    const live = await terminal.until((s) => /#4 +running .*pnpm build/.test(s), 'the appended event');
-    expect(live).toMatch(/#3 +sig 15 .*sleep 30/);
+    // The frame and the line printed above it are two writes: a screen read between them has only one.
+    await terminal.until(
+      (s) => /#4 +running .*pnpm build/.test(s) && /#3 +sig 15 .*sleep 30/.test(s),
+      'the appended event, and the ended one in the scrollback',
+    );
 
     // The keys, on the real snapshot engine: a snapshot, a diff, a restore with its undo.
     const keys = (...k: string[]) => terminal.keys(...k);
