@@ -62,11 +62,11 @@ describe.runIf(native.available || native.mustRun)('native backend (real kernel)
     const commands = run.events.map((e) => `${e.command} ${e.args[0] ?? ''}`.trim());
     expect(commands).not.toContain('echo moat-own');
     // An echo can be gone before its /proc entry is read (seen under CI load): it is then recorded
-    // as an exec whose argv is unavailable, never as another process's.
+    // by its name alone (comm_only) or as an exec whose argv is unavailable, never as another process's.
     const echo = run.events[1];
-    if (echo?.argv_status === 'unavailable') {
-      console.warn('the echo ended before its argv could be read: recorded as unavailable');
-      expect(commands).toEqual(['sh -c', '', 'sleep 0.2']);
+    if (echo && echo.argv_status !== 'complete') {
+      console.warn(`the echo ended before its argv could be read: recorded as ${echo.argv_status}`);
+      expect(commands).toEqual(['sh -c', echo.argv_status === 'comm_only' ? 'echo' : '', 'sleep 0.2']);
     } else {
       expect(commands).toEqual(['sh -c', 'echo agent-child', 'sleep 0.2']);
     }
@@ -97,11 +97,13 @@ describe.runIf(native.available || native.mustRun)('native backend (real kernel)
     const { events, problems } = await readExecLog(path);
     expect(problems).toEqual([]);
     expect(events).toEqual(run.events);
-    expect(events.map((e) => [e.command, e.exit_code])).toEqual([
-      ['sh', 2],
-      ['sleep', 0],
-      ['true', 0],
-    ]);
+    expect(events.map((e) => e.exit_code)).toEqual([2, 0, 0]);
+    // A millisecond `true` can be gone before /proc is read (a loaded machine): then its name is
+    // missing, never wrong.
+    const names = ['sh', 'sleep', 'true'];
+    events.forEach((e, i) => {
+      if (e.argv_status !== 'unavailable') expect(e.command).toBe(names[i]);
+    });
   });
 
   it('storm: 5,000 `/bin/true argN` + 5,000 `sh -c "exit 3"` lose no exec event', async () => {
