@@ -51,11 +51,11 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
   const configRecorded = recordRunConfig(store, run.id, config);
   configRecorded.catch(() => {});
   const context = { store, run, config };
+  const recordFailed = () => store.update(run.id, { state: 'failed', ended_at: new Date().toISOString() });
   // The snapshot or the tracer in progress is abandoned as a crash would abandon it: the store's
   // writes are atomic, and a lock left behind is judged stale by its dead pid.
   const interruption = handleStartInterruption((signal) => {
-    void store
-      .update(run.id, { state: 'failed', ended_at: new Date().toISOString() })
+    void recordFailed()
       .catch(() => {})
       .then(() => {
         options.stderr.write(
@@ -94,7 +94,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     useOptimizingCompiler(true);
     await configRecorded.catch(() => {}); // settled, not reported: `error` is
     await tracing?.stop();
-    await store.update(run.id, { state: 'failed', ended_at: new Date().toISOString() });
+    await recordFailed();
     throw error;
   }
 
@@ -151,7 +151,7 @@ export async function superviseRun(options: SuperviseOptions): Promise<number> {
     workspaceWatch?.close();
     triggers?.stop();
     await tracing?.stop();
-    await store.update(run.id, { state: 'failed', ended_at: new Date().toISOString() });
+    await recordFailed();
     throw error;
   }
 

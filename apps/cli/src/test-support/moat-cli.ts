@@ -44,7 +44,11 @@ export function moat(home: string, ...args: string[]): CliResult {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Starts `moat …` in the background (for --follow); `output()` is what it printed so far. */
+/**
+ * Starts `moat …` in the background (for --follow, a live run); `output()` and `errors()` are what it
+ * printed so far on stdout and stderr. `exited` waits for its output to close as well: an agent that
+ * outlives moat holds it open.
+ */
 export function moatInBackground(home: string, ...args: string[]) {
   const child = spawn(process.execPath, [bin, ...args], {
     env: env(home),
@@ -64,7 +68,7 @@ export function moatInBackground(home: string, ...args: string[]) {
   onTestFinished(() => {
     if (child.exitCode === null) child.kill();
   });
-  return { child, exited, output: () => stdout };
+  return { child, exited, output: () => stdout, errors: () => stderr };
 }
 
 /** A run of `workspace` as `moat run` records it: the record and the config it started with. */
@@ -117,11 +121,15 @@ export function treeBytes(dir: string): number {
     .reduce((sum, entry) => sum + lstatSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
-/** Resolves once `check` is true, polling; rejects after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+/** Resolves once `check` is true, polling; rejects after `timeoutMs`, with `context()` if given. */
+export async function waitFor(
+  check: () => boolean,
+  timeoutMs = 15_000,
+  context?: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+    if (Date.now() > deadline) throw new Error(`timed out waiting${context ? `: ${context()}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Coverage } from './coverage.js';
 import { type CoverageCase, coverageCases } from './test-support/coverage-cases.js';
+import { mulberry32 } from './test-support/random.js';
 import { git, gitIgnored, tempDir } from './test-support/temp.js';
 
 // The expectations of the pure coverage cases are git's own answers: `git check-ignore` in a real
@@ -141,14 +142,3 @@ describe('random .gitignore layers agree with git check-ignore', () => {
     expect(ignoredByGit.size).toBeLessThan((paths.length * 9) / 10);
   });
 });
-
-/** A small seeded PRNG (mulberry32): numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

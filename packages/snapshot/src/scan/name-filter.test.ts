@@ -2,6 +2,7 @@ import ignore from 'ignore';
 import { describe, expect, it } from 'vitest';
 import { DirectoryRules } from './coverage.js';
 import { NameFilter } from './name-filter.js';
+import { mulberry32 } from './test-support/random.js';
 
 describe('NameFilter', () => {
   it('passes the names an excluding pattern can match, and only directories for dir/ patterns', () => {
@@ -63,14 +64,3 @@ describe('NameFilter', () => {
     }
   });
 });
-
-/** A small seeded generator, so that a failure can be reproduced. */
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock } from '@moat/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { moatInBackground, waitFor } from '../../test-support/moat-cli.js';
 
 // `moat run` as a user runs it: the built CLI in a real process, a real workspace, real git,
 // the real tracer (native as root on Linux, else the /proc fallback).
@@ -56,15 +57,20 @@ function childProcesses(pid: number): { pid: number; command: string }[] {
   });
 }
 
-/** The agent `command` once it runs as a child of moat (`pid`). */
-async function agentOf(pid: number, command: string, stderr: () => string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const agent = childProcesses(pid).find((child) => child.command === command);
-    if (agent) return agent;
-    if (Date.now() > deadline) throw new Error(`the agent never started; moat printed: ${stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** `moat run ARGS` on the test's workspace, in the background. */
+function moatRun(...args: string[]) {
+  return moatInBackground(home, 'run', '--workspace', workspace, ...args);
+}
+
+/** The agent `command` once it runs as a child of `moat`. */
+async function agentOf(moat: ReturnType<typeof moatRun>, command: string) {
+  const agent = () => childProcesses(moat.child.pid as number).find((child) => child.command === command);
+  await waitFor(
+    () => agent() !== undefined,
+    30_000,
+    () => `the agent never started; moat printed: ${moat.errors()}`,
+  );
+  return agent() as { pid: number; command: string };
 }
 
 function onlyRun() {
@@ -202,19 +208,11 @@ describe('moat run', () => {
   });
 
   it('passes a signal sent to moat on to the agent and exits as the agent did', async () => {
-    const child = spawn(process.execPath, [bin, 'run', '--no-snapshots', '--', 'sleep', '30'], {
-      cwd: workspace,
-      env: env(),
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+    const run = moatRun('--no-snapshots', '--', 'sleep', '30');
     // Wait until the agent runs as moat's child: a signal sent earlier ends the run instead (next test).
-    await agentOf(child.pid as number, 'sleep', () => stderr);
-    child.kill('SIGTERM');
-    const code = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    await agentOf(run, 'sleep');
+    run.child.kill('SIGTERM');
+    const { code, stderr } = await run.exited;
     expect(code).toBe(128 + 15);
     expect(stderr).toContain('was killed by SIGTERM');
     expect(onlyRun().record).toMatchObject({ state: 'exited', exit_code: 143 });
@@ -228,30 +226,20 @@ describe('moat run', () => {
     const [storeDir] = readdirSync(join(home, 'stores'));
     const held = await acquireLock(join(home, 'stores', storeDir as string, 'store.lock'));
     try {
-      const child = spawn(process.execPath, [bin, 'run', '--no-trace', '--', 'sleep', '30'], {
-        cwd: workspace,
-        env: env(),
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+      const run = moatRun('--no-trace', '--', 'sleep', '30');
       // config.json is written after the run record, once moat listens for signals.
-      const deadline = Date.now() + 30_000;
-      let runDir: string | undefined;
-      while (!runDir || !existsSync(join(runDir, 'config.json'))) {
-        if (Date.now() > deadline) throw new Error(`the run was never recorded; moat printed: ${stderr}`);
-        const run = readdirSync(runsDir).find((id) => id !== firstRun);
-        runDir = run && join(runsDir, run);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(childProcesses(child.pid as number)).toEqual([]);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(128 + 15);
+      const runDir = () => join(runsDir, readdirSync(runsDir).find((id) => id !== firstRun) ?? 'none yet');
+      await waitFor(
+        () => existsSync(join(runDir(), 'config.json')),
+        30_000,
+        () => `the run was never recorded; moat printed: ${run.errors()}`,
+      );
+      expect(childProcesses(run.child.pid as number)).toEqual([]);
+      run.child.kill('SIGTERM');
+      const { code, stderr } = await run.exited;
+      expect(code).toBe(128 + 15);
       expect(stderr).toMatch(/interrupted by SIGTERM before the agent started; run run_\w+ ended as failed/);
-      const record = JSON.parse(readFileSync(join(runDir, 'metadata.json'), 'utf8'));
+      const record = JSON.parse(readFileSync(join(runDir(), 'metadata.json'), 'utf8'));
       expect(record).toMatchObject({ state: 'failed', exit_code: null, pid: null });
       expect(record.ended_at).toEqual(expect.any(String));
     } finally {
@@ -260,29 +248,17 @@ describe('moat run', () => {
   });
 
   it('lists a run whose moat was killed, and whose agent has ended since, as lost', async () => {
-    const child = spawn(process.execPath, [bin, 'run', '--no-snapshots', '--', 'sleep', '30'], {
-      cwd: workspace,
-      env: env(),
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const agent = await agentOf(child.pid as number, 'sleep', () => stderr);
+    const run = moatRun('--no-snapshots', '--', 'sleep', '30');
+    const agent = await agentOf(run, 'sleep');
     // The record says running once the agent's pid is in it.
-    const deadline = Date.now() + 30_000;
-    const runDir = () => join(home, 'runs', readdirSync(join(home, 'runs'))[0] as string);
-    while (JSON.parse(readFileSync(join(runDir(), 'metadata.json'), 'utf8')).pid !== agent.pid) {
-      if (Date.now() > deadline) throw new Error('the run never recorded its agent');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const runDir = join(home, 'runs', readdirSync(join(home, 'runs'))[0] as string);
+    const recorded = () => JSON.parse(readFileSync(join(runDir, 'metadata.json'), 'utf8'));
+    await waitFor(() => recorded().pid === agent.pid, 30_000);
     expect(moat(['runs']).stdout).toMatch(/ running /);
-    child.kill('SIGKILL');
-    await exited;
+    run.child.kill('SIGKILL');
     process.kill(agent.pid, 'SIGKILL');
-    while (existsSync(`/proc/${agent.pid}`)) await new Promise((resolve) => setTimeout(resolve, 20));
+    await run.exited; // once the agent, which held moat's stderr, is gone too
+    await waitFor(() => !existsSync(`/proc/${agent.pid}`), 30_000); // reaped by init
     expect(moat(['runs']).stdout).toMatch(/^run_\w+ +- +lost +/m);
     expect(JSON.parse(moat(['runs', '--json']).stdout)).toMatchObject([{ state: 'running', pid: agent.pid }]);
   });
